@@ -1,0 +1,254 @@
+/*
+ * panamax.h — the only public header of Panamax, a library of fused kernels
+ * for long-sequence models. Plain C11; no function-like macros, no bit-fields,
+ * so that jextract (and any other FFI generator) reads it as it is.
+ *
+ * Conventions
+ *  - Every function but pmx_abi_version / pmx_status_name returns pmx_status.
+ *    Nothing aborts, exits or throws across this boundary.
+ *  - Context first, outputs last, const on inputs. destroy(NULL) is a no-op.
+ *  - Argument structs start with `struct_size` (set it to sizeof(the struct)),
+ *    so the ABI can grow by appending fields.
+ *  - Tensors are views of caller memory: {data, dtype, device, ndim, shape,
+ *    stride, byte_size}. Strides are in elements (not bytes), never negative.
+ *    `byte_size` is the size of the allocation `data` points into, from `data`
+ *    onwards; the library checks every element it touches lies inside it.
+ *  - The library never allocates behind the caller's back on a hot path: an
+ *    operator that needs scratch memory says how much through its
+ *    *_workspace_size function, and the caller passes it in.
+ *  - Enum values are append-only.
+ *
+ * Ownership: the caller owns every tensor, workspace and context. Pointers
+ * passed in are read (or, for outputs, written) during the call only.
+ *
+ * Threading: a context may be used by several threads at once. Each call runs
+ * on the calling thread plus up to (num_threads - 1) worker threads of the
+ * library's own pool (OpenMP). Callers that run many calls concurrently should
+ * give each context fewer threads so that the sum does not exceed the cores.
+ */
+#ifndef PANAMAX_H
+#define PANAMAX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define PMX_API __declspec(dllexport)
+#else
+#define PMX_API __attribute__((visibility("default")))
+#endif
+
+/* Version of this ABI: major << 16 | minor. A major change breaks callers. */
+#define PMX_ABI_VERSION_MAJOR 1
+#define PMX_ABI_VERSION_MINOR 0
+
+/* Largest rank a pmx_tensor can describe. */
+#define PMX_MAX_DIMS 8
+
+typedef enum pmx_status {
+    PMX_STATUS_SUCCESS = 0,
+    PMX_STATUS_INVALID_ARGUMENT = 1, /* null, rank, shape, stride, dtype, size */
+    PMX_STATUS_UNSUPPORTED = 2,      /* valid request this build cannot run   */
+    PMX_STATUS_OUT_OF_MEMORY = 3,
+    PMX_STATUS_INTERNAL_ERROR = 4,   /* a bug: please report it               */
+    PMX_STATUS_DEVICE_ERROR = 5,     /* CUDA driver/runtime failure           */
+    PMX_STATUS_UNAVAILABLE = 6,      /* no device, no driver, backend absent  */
+    PMX_STATUS_WORKSPACE_TOO_SMALL = 7
+} pmx_status;
+
+typedef enum pmx_dtype {
+    PMX_DTYPE_UNDEFINED = 0,
+    PMX_DTYPE_F32 = 1,
+    PMX_DTYPE_F16 = 2,
+    PMX_DTYPE_BF16 = 3,
+    PMX_DTYPE_F64 = 4,
+    PMX_DTYPE_I32 = 5,
+    PMX_DTYPE_I64 = 6
+} pmx_dtype;
+
+typedef enum pmx_device_type {
+    PMX_DEVICE_CPU = 0,
+    PMX_DEVICE_CUDA = 1
+} pmx_device_type;
+
+/* Instruction-set paths the CPU kernels can take (see pmx_cpu_isa). */
+typedef enum pmx_isa {
+    PMX_ISA_PORTABLE = 0, /* plain C++, any x86-64 or other CPU     */
+    PMX_ISA_AVX2 = 1,     /* AVX2 + FMA (e.g. AMD Zen 3)            */
+    PMX_ISA_AVX512 = 2    /* AVX-512 F/BW/VL/DQ (e.g. AMD Zen 4)    */
+} pmx_isa;
+
+/*
+ * A strided view of caller memory.
+ *   element (i0, i1, ...) lives at data + (i0*stride[0] + i1*stride[1] + ...)
+ *   elements of the given dtype. Unused shape/stride entries are ignored.
+ * An optional tensor is "absent" when data == NULL.
+ */
+typedef struct pmx_tensor {
+    void *data;
+    int32_t dtype;          /* pmx_dtype        */
+    int32_t device;         /* pmx_device_type  */
+    int32_t device_index;   /* CUDA ordinal; 0 on CPU */
+    int32_t ndim;           /* 0 .. PMX_MAX_DIMS */
+    int64_t shape[PMX_MAX_DIMS];
+    int64_t stride[PMX_MAX_DIMS];  /* in elements, >= 0 */
+    int64_t byte_size;      /* bytes addressable from data onwards */
+} pmx_tensor;
+
+/* ---- library and context ------------------------------------------------ */
+
+/* PMX_ABI_VERSION_MAJOR << 16 | PMX_ABI_VERSION_MINOR of the loaded library. */
+PMX_API uint32_t pmx_abi_version(void);
+
+/* A static, human-readable name for a status ("PMX_STATUS_..."). Never NULL. */
+PMX_API const char *pmx_status_name(int32_t status);
+
+/* Settings and the last error message. Thread-safe; see "Threading" above. */
+typedef struct pmx_context pmx_context;
+
+/* Creates a context using every core (num_threads = 0 means "all"). */
+PMX_API pmx_status pmx_context_create(pmx_context **out_ctx);
+
+/* Frees the context. NULL is a no-op. */
+PMX_API pmx_status pmx_context_destroy(pmx_context *ctx);
+
+/* Threads a call on this context may use: 1 .. 4096, or 0 for all cores. */
+PMX_API pmx_status pmx_context_set_num_threads(pmx_context *ctx, int32_t num_threads);
+
+/* The thread count calls will actually use (0 resolved to the core count). */
+PMX_API pmx_status pmx_context_get_num_threads(const pmx_context *ctx, int32_t *out_num_threads);
+
+/*
+ * Copies the message of the most recent failure on this context into buf
+ * (NUL-terminated, truncated to capacity). *out_length receives the full
+ * length without the NUL. An empty string when no call has failed.
+ * With several threads failing on one context at once, the message is of
+ * one of them: give each thread its own context if that matters.
+ */
+PMX_API pmx_status pmx_context_last_error(const pmx_context *ctx, char *buf, int64_t capacity,
+                                          int64_t *out_length);
+
+/* ---- information ---------------------------------------------------------- */
+
+/* The ISA path the CPU kernels take on this machine (a pmx_isa value). The
+ * environment variable PMX_ISA=portable|avx2|avx512 caps it (for tests). */
+PMX_API pmx_status pmx_cpu_isa(int32_t *out_isa);
+
+/* A short description of the build and runtime (version, ISA, compiler,
+ * oneDNN version, OpenMP), NUL-terminated into buf like pmx_context_last_error. */
+PMX_API pmx_status pmx_build_info(char *buf, int64_t capacity, int64_t *out_length);
+
+/* ---- fused attention, forward -------------------------------------------- */
+
+/*
+ * out = softmax(q kᵀ · scale [+ causal mask]) v, computed tile by tile with an
+ * online softmax; extra memory is O(N), never O(N²).
+ *
+ * | tensor | dense (cu_seqlens absent) | packed varlen (cu_seqlens present) |
+ * |--------|---------------------------|------------------------------------|
+ * | q      | [B, Nq, H, D]             | [total_q, H, D]                    |
+ * | k      | [B, Nk, Hkv, D]           | [total_k, Hkv, D]                  |
+ * | v      | [B, Nk, Hkv, D]           | [total_k, Hkv, D]                  |
+ * | out    | [B, Nq, H, D]             | [total_q, H, D]                    |
+ * | lse    | [B, H, Nq] (optional)     | [H, total_q] (optional)            |
+ * | cu_seqlens_q, cu_seqlens_k | —     | [B + 1] int32, 0 = c[0] <= c[1] ... |
+ *
+ * H must be a multiple of Hkv (grouped-query / multi-query attention): query
+ * head h reads key/value head h / (H / Hkv).
+ * Causal masking is aligned to the bottom-right corner: query i (of Nq) sees
+ * key j (of Nk) iff j <= i + (Nk - Nq). With Nq > Nk the first Nq - Nk rows see
+ * nothing. A row that sees no key gets output 0 and lse -inf.
+ * lse[row] = log(sum_j exp(q·k_j · scale)) in natural log.
+ * dtype: F32 for q, k, v, out, lse (this version); I32 for cu_seqlens.
+ * D from 1 to 512; all tensors on the CPU for pmx_attention_fwd.
+ */
+typedef struct pmx_attention_params {
+    int64_t struct_size;      /* sizeof(pmx_attention_params) */
+    pmx_tensor q;
+    pmx_tensor k;
+    pmx_tensor v;
+    pmx_tensor cu_seqlens_q;  /* absent (data NULL) for dense batches */
+    pmx_tensor cu_seqlens_k;  /* present iff cu_seqlens_q is present */
+    float scale;              /* 0 means 1/sqrt(D) */
+    int32_t causal;           /* 0 or 1 */
+    pmx_tensor out;           /* written */
+    pmx_tensor lse;           /* optional, written when present */
+} pmx_attention_params;
+
+/*
+ * Bytes of workspace pmx_attention_fwd needs for these params on this
+ * context (its thread count). Returns PMX_STATUS_UNSUPPORTED, with a message,
+ * for a valid combination this build cannot run, so callers can ask first.
+ */
+PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+                                                    int64_t *out_bytes);
+
+/* Runs the forward pass. workspace must be 64-byte aligned and hold at least
+ * the size reported above (it may be NULL when that size is 0). */
+PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
+                                     int64_t workspace_bytes);
+
+/* ---- reference kernels and baselines (tests and benchmarks) --------------- */
+
+/*
+ * The naive reference: the same contract as pmx_attention_fwd, computed in
+ * float64 with the full score row materialised (O(Nk) per row, one thread).
+ * q, k, v, out, lse may be F32 or F64 (each independently), so tests can ask
+ * for float64 results. Needs no workspace.
+ */
+PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_attention_params *params);
+
+/*
+ * The naive two-pass attention a user would write first: materialises the
+ * full [Nq, Nk] score matrix per (batch, head) in the workspace, fp32, using
+ * the context's threads over heads. The O(N²)-memory baseline for benchmarks.
+ */
+PMX_API pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+                                                          int64_t *out_bytes);
+PMX_API pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
+                                           int64_t workspace_bytes);
+
+/*
+ * c[M, N] = a[M, K] · b[K, N], fp32, row-major with leading dimensions lda,
+ * ldb, ldc (elements), through oneDNN: the in-run compute ceiling benchmarks
+ * compare against. Uses the context's thread count.
+ */
+PMX_API pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                    const float *b, int64_t ldb, float *c, int64_t ldc);
+
+/* Does nothing and succeeds: measures the cost of a call from the caller. */
+PMX_API pmx_status pmx_noop(pmx_context *ctx);
+
+/* ---- CUDA backend (libpanamax_cuda, loaded separately) -------------------- */
+
+/*
+ * Implemented by libpanamax_cuda, a separate library that links the CUDA
+ * runtime statically; libpanamax itself never links CUDA. Fails with
+ * PMX_STATUS_UNAVAILABLE (and a message) when no driver or device exists.
+ */
+typedef struct pmx_cuda_device_info {
+    int64_t struct_size;        /* sizeof(pmx_cuda_device_info) */
+    char name[256];
+    int32_t compute_major;
+    int32_t compute_minor;
+    int64_t total_memory_bytes;
+    int32_t multiprocessor_count;
+    int32_t driver_version;     /* e.g. 13000 */
+    int32_t runtime_version;
+} pmx_cuda_device_info;
+
+/* Number of CUDA devices visible. */
+PMX_API pmx_status pmx_cuda_device_count(pmx_context *ctx, int32_t *out_count);
+
+/* Properties of device `index` (0 .. count - 1). */
+PMX_API pmx_status pmx_cuda_device_info_get(pmx_context *ctx, int32_t index, pmx_cuda_device_info *out_info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PANAMAX_H */

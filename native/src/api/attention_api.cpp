@@ -1,0 +1,79 @@
+// extern "C" entry points of the attention family: validate, resolve, run.
+#include <cstdint>
+
+#include "api/attention_call.h"
+#include "common/context.h"
+#include "common/status.h"
+#include "reference/attention_reference.h"
+
+namespace {
+
+void check_workspace(void *workspace, int64_t workspace_bytes, int64_t needed) {
+    if (workspace_bytes < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace_bytes: is negative");
+    if (workspace_bytes < needed)
+        pmx::fail(PMX_STATUS_WORKSPACE_TOO_SMALL, "workspace: %lld bytes given, %lld needed",
+                  (long long)workspace_bytes, (long long)needed);
+    if (needed > 0 && workspace == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: is NULL");
+    if (reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
+        pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: must be 64-byte aligned");
+}
+
+void check_out_ptr(int64_t *out_bytes) {
+    if (out_bytes == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "out_bytes: must not be NULL");
+}
+
+}  // namespace
+
+extern "C" {
+
+PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+                                                    int64_t *out_bytes) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        check_out_ptr(out_bytes);
+        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        *out_bytes = static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, pmx::resolved_threads(ctx)));
+    });
+}
+
+PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
+                                     int64_t workspace_bytes) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        const int threads = pmx::resolved_threads(ctx);
+        check_workspace(workspace, workspace_bytes,
+                        static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, threads)));
+        pmx::attention::fwd_cpu(call.p, workspace, threads);
+    });
+}
+
+PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_attention_params *params) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        pmx::reference::attention_fwd(pmx::resolve_attention(params, true));
+    });
+}
+
+PMX_API pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+                                                          int64_t *out_bytes) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        check_out_ptr(out_bytes);
+        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        *out_bytes = pmx::reference::naive_workspace_bytes(call.p, pmx::resolved_threads(ctx));
+    });
+}
+
+PMX_API pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
+                                           int64_t workspace_bytes) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        const int threads = pmx::resolved_threads(ctx);
+        check_workspace(workspace, workspace_bytes, pmx::reference::naive_workspace_bytes(call.p, threads));
+        pmx::reference::attention_fwd_naive(call.p, workspace, threads);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,139 @@
+#include "api/attention_call.h"
+
+#include <cmath>
+#include <cstddef>
+
+#include "common/status.h"
+#include "common/tensor_check.h"
+
+namespace pmx {
+namespace {
+
+constexpr int64_t kMaxHeadDim = 512;
+
+// Size of the first ABI version of the struct: callers built against it are
+// accepted; anything smaller is not a pmx_attention_params.
+constexpr int64_t kParamsV1Size = static_cast<int64_t>(offsetof(pmx_attention_params, lse) + sizeof(pmx_tensor));
+
+void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool allow_f64) {
+    if (!allow_f64 && (t.dtype == PMX_DTYPE_F16 || t.dtype == PMX_DTYPE_BF16))
+        fail(PMX_STATUS_UNSUPPORTED, "%s: dtype %s is not supported by the CPU kernel yet (use f32)", name,
+             dtype_name(t.dtype));
+    if (allow_f64) check_tensor(t, name, ndim, {PMX_DTYPE_F32, PMX_DTYPE_F64}, PMX_DEVICE_CPU);
+    else check_tensor(t, name, ndim, {PMX_DTYPE_F32}, PMX_DEVICE_CPU);
+}
+
+// Reads and checks cu_seqlens: [B + 1] int32, starts at 0, never decreases,
+// ends at most at `total`.
+const int32_t *check_cu_seqlens(const pmx_tensor &t, const char *name, int64_t batch_plus_one, int64_t total) {
+    check_tensor(t, name, 1, {PMX_DTYPE_I32}, PMX_DEVICE_CPU);
+    check_dim(t, name, 0, batch_plus_one, "B + 1");
+    if (t.stride[0] != 1 && batch_plus_one > 1) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must be contiguous", name);
+    const int32_t *c = static_cast<const int32_t *>(t.data);
+    if (c[0] != 0) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must start at 0, starts at %d", name, c[0]);
+    for (int64_t i = 1; i < batch_plus_one; ++i)
+        if (c[i] < c[i - 1])
+            fail(PMX_STATUS_INVALID_ARGUMENT, "%s: decreases at index %lld (%d < %d)", name, (long long)i, c[i],
+                 c[i - 1]);
+    if (c[batch_plus_one - 1] > total)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: last entry %d exceeds the %lld packed rows", name,
+             c[batch_plus_one - 1], (long long)total);
+    return c;
+}
+
+}  // namespace
+
+AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f64) {
+    if (params == nullptr) fail(PMX_STATUS_INVALID_ARGUMENT, "params: must not be NULL");
+    if (params->struct_size < kParamsV1Size)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "params: struct_size %lld is smaller than pmx_attention_params (%lld)",
+             (long long)params->struct_size, (long long)kParamsV1Size);
+    const pmx_attention_params &a = *params;
+    const bool varlen = tensor_present(a.cu_seqlens_q);
+    if (varlen != tensor_present(a.cu_seqlens_k))
+        fail(PMX_STATUS_INVALID_ARGUMENT, "cu_seqlens_q and cu_seqlens_k: give both (packed varlen) or neither");
+    const int rank = varlen ? 3 : 4;
+    const int row = varlen ? 0 : 1;  // the sequence dimension
+    check_float_tensor(a.q, "q", rank, allow_f64);
+    check_float_tensor(a.k, "k", rank, allow_f64);
+    check_float_tensor(a.v, "v", rank, allow_f64);
+    check_float_tensor(a.out, "out", rank, allow_f64);
+
+    AttentionCall call;
+    attention::FwdProblem &p = call.p;
+    p.heads = a.q.shape[row + 1];
+    p.head_dim = a.q.shape[row + 2];
+    p.kv_heads = a.k.shape[row + 1];
+    if (p.head_dim < 1 || p.head_dim > kMaxHeadDim)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "q: head dim D = %lld must be in 1..%lld", (long long)p.head_dim,
+             (long long)kMaxHeadDim);
+    if (p.heads < 1) fail(PMX_STATUS_INVALID_ARGUMENT, "q: H must be at least 1");
+    if (p.kv_heads < 1) fail(PMX_STATUS_INVALID_ARGUMENT, "k: Hkv must be at least 1");
+    if (p.heads % p.kv_heads != 0)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "q, k: H = %lld is not a multiple of Hkv = %lld", (long long)p.heads,
+             (long long)p.kv_heads);
+    check_dim(a.k, "k", row + 2, p.head_dim, "D");
+    for (int d = 0; d < rank; ++d) check_dim(a.v, "v", d, a.k.shape[d], d == row + 2 ? "D" : "like k");
+    for (int d = 0; d < rank; ++d) check_dim(a.out, "out", d, a.q.shape[d], "like q");
+
+    if (varlen) {
+        const int64_t b1 = a.cu_seqlens_q.ndim == 1 ? a.cu_seqlens_q.shape[0] : -1;
+        if (b1 < 2) fail(PMX_STATUS_INVALID_ARGUMENT, "cu_seqlens_q: needs shape [B + 1] with B >= 1");
+        p.batch = b1 - 1;
+        p.cu_q = check_cu_seqlens(a.cu_seqlens_q, "cu_seqlens_q", b1, a.q.shape[0]);
+        p.cu_k = check_cu_seqlens(a.cu_seqlens_k, "cu_seqlens_k", b1, a.k.shape[0]);
+    } else {
+        p.batch = a.q.shape[0];
+        p.nq = a.q.shape[1];
+        p.nk = a.k.shape[1];
+        check_dim(a.k, "k", 0, p.batch, "B");
+    }
+
+    if (!std::isfinite(a.scale)) fail(PMX_STATUS_INVALID_ARGUMENT, "scale: must be finite");
+    p.scale = a.scale != 0.f ? a.scale : static_cast<float>(1.0 / std::sqrt(static_cast<double>(p.head_dim)));
+    if (a.causal != 0 && a.causal != 1) fail(PMX_STATUS_INVALID_ARGUMENT, "causal: must be 0 or 1, got %d", a.causal);
+    p.causal = a.causal == 1;
+
+    // Strides: [B?, N, H, D].
+    auto take = [&](const pmx_tensor &t, const float *&ptr, int64_t &sb, int64_t &sn, int64_t &sh, int64_t &sd) {
+        ptr = static_cast<const float *>(t.data);
+        sb = varlen ? 0 : t.stride[0];
+        sn = t.stride[row];
+        sh = t.stride[row + 1];
+        sd = t.stride[row + 2];
+    };
+    take(a.q, p.q, p.q_sb, p.q_sn, p.q_sh, p.q_sd);
+    take(a.k, p.k, p.k_sb, p.k_sn, p.k_sh, p.k_sd);
+    take(a.v, p.v, p.v_sb, p.v_sn, p.v_sh, p.v_sd);
+    const float *out_ptr = nullptr;
+    take(a.out, out_ptr, p.o_sb, p.o_sn, p.o_sh, p.o_sd);
+    p.out = const_cast<float *>(out_ptr);
+    call.q_dtype = a.q.dtype;
+    call.k_dtype = a.k.dtype;
+    call.v_dtype = a.v.dtype;
+    call.out_dtype = a.out.dtype;
+
+    if (tensor_present(a.lse)) {
+        if (allow_f64) check_tensor(a.lse, "lse", varlen ? 2 : 3, {PMX_DTYPE_F32, PMX_DTYPE_F64}, PMX_DEVICE_CPU);
+        else check_tensor(a.lse, "lse", varlen ? 2 : 3, {PMX_DTYPE_F32}, PMX_DEVICE_CPU);
+        if (varlen) {
+            check_dim(a.lse, "lse", 0, p.heads, "H");
+            check_dim(a.lse, "lse", 1, a.q.shape[0], "total_q");
+            p.l_sb = 0;
+            p.l_sh = a.lse.stride[0];
+            p.l_sn = a.lse.stride[1];
+        } else {
+            check_dim(a.lse, "lse", 0, p.batch, "B");
+            check_dim(a.lse, "lse", 1, p.heads, "H");
+            check_dim(a.lse, "lse", 2, p.nq, "Nq");
+            p.l_sb = a.lse.stride[0];
+            p.l_sh = a.lse.stride[1];
+            p.l_sn = a.lse.stride[2];
+        }
+        p.lse = static_cast<float *>(a.lse.data);
+        call.lse_dtype = a.lse.dtype;
+    }
+    return call;
+}
+
+}  // namespace pmx

@@ -1,0 +1,56 @@
+// The validated, resolved description of one fused-attention forward call.
+// The API shim (native/src/api) builds it from pmx_attention_params after
+// checking every argument; kernels trust it and never fail.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace pmx::attention {
+
+// Strides are in elements. For packed varlen batches (cu_q != nullptr) the
+// batch strides are unused: sequence b's rows start at global row cu_q[b]
+// (cu_k[b] for keys/values) and row r of the whole tensor is at r * row stride.
+struct FwdProblem {
+    int64_t batch = 0;     // B (number of sequences)
+    int64_t heads = 0;     // H
+    int64_t kv_heads = 0;  // Hkv, H % Hkv == 0
+    int64_t head_dim = 0;  // D, 1..512
+    int64_t nq = 0;        // dense only: rows of q per batch
+    int64_t nk = 0;        // dense only: rows of k/v per batch
+    const int32_t *cu_q = nullptr;  // varlen: [B + 1] cumulative lengths
+    const int32_t *cu_k = nullptr;
+    float scale = 0.f;     // already resolved (never 0)
+    bool causal = false;   // bottom-right aligned
+
+    const float *q = nullptr;
+    int64_t q_sb = 0, q_sn = 0, q_sh = 0, q_sd = 1;
+    const float *k = nullptr;
+    int64_t k_sb = 0, k_sn = 0, k_sh = 0, k_sd = 1;
+    const float *v = nullptr;
+    int64_t v_sb = 0, v_sn = 0, v_sh = 0, v_sd = 1;
+    float *out = nullptr;
+    int64_t o_sb = 0, o_sn = 0, o_sh = 0, o_sd = 1;
+    float *lse = nullptr;  // optional; dense [B, H, Nq], varlen [H, total_q]
+    int64_t l_sb = 0, l_sh = 0, l_sn = 0;
+
+    bool varlen() const { return cu_q != nullptr; }
+    int64_t q_len(int64_t b) const { return varlen() ? cu_q[b + 1] - cu_q[b] : nq; }
+    int64_t k_len(int64_t b) const { return varlen() ? cu_k[b + 1] - cu_k[b] : nk; }
+    // Element offsets of row 0 of sequence b (head 0, dim 0).
+    int64_t q_base(int64_t b) const { return varlen() ? int64_t(cu_q[b]) * q_sn : b * q_sb; }
+    int64_t k_base(int64_t b) const { return varlen() ? int64_t(cu_k[b]) * k_sn : b * k_sb; }
+    int64_t v_base(int64_t b) const { return varlen() ? int64_t(cu_k[b]) * v_sn : b * v_sb; }
+    int64_t o_base(int64_t b) const { return varlen() ? int64_t(cu_q[b]) * o_sn : b * o_sb; }
+    int64_t lse_base(int64_t b) const { return varlen() ? int64_t(cu_q[b]) * l_sn : b * l_sb; }
+};
+
+// Bytes of workspace fwd_cpu needs with `threads` worker threads (64-byte
+// aligned base assumed). Depends only on head_dim and threads.
+size_t fwd_cpu_workspace_bytes(const FwdProblem &p, int threads);
+
+// Runs the fused forward with `threads` (>= 1) OpenMP threads. The ISA path
+// is chosen once per process (common/cpu_features.h). Never throws.
+void fwd_cpu(const FwdProblem &p, void *workspace, int threads);
+
+}  // namespace pmx::attention

@@ -1,0 +1,90 @@
+#include "common/tensor_check.h"
+
+#include <string>
+
+#include "common/status.h"
+
+namespace pmx {
+
+int64_t dtype_size(int32_t dtype) {
+    switch (dtype) {
+        case PMX_DTYPE_F32: return 4;
+        case PMX_DTYPE_F16: return 2;
+        case PMX_DTYPE_BF16: return 2;
+        case PMX_DTYPE_F64: return 8;
+        case PMX_DTYPE_I32: return 4;
+        case PMX_DTYPE_I64: return 8;
+        default: return 0;
+    }
+}
+
+const char *dtype_name(int32_t dtype) {
+    switch (dtype) {
+        case PMX_DTYPE_F32: return "f32";
+        case PMX_DTYPE_F16: return "f16";
+        case PMX_DTYPE_BF16: return "bf16";
+        case PMX_DTYPE_F64: return "f64";
+        case PMX_DTYPE_I32: return "i32";
+        case PMX_DTYPE_I64: return "i64";
+        default: return "undefined";
+    }
+}
+
+bool tensor_present(const pmx_tensor &t) { return t.data != nullptr || t.ndim != 0; }
+
+void check_tensor(const pmx_tensor &t, const char *name, int ndim, std::initializer_list<int32_t> dtypes,
+                  int32_t device) {
+    if (t.ndim != ndim)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: expected %d dimensions, got %d", name, ndim, t.ndim);
+    bool dtype_ok = false;
+    std::string allowed;
+    for (int32_t d : dtypes) {
+        dtype_ok |= (d == t.dtype);
+        allowed += allowed.empty() ? dtype_name(d) : std::string(" or ") + dtype_name(d);
+    }
+    if (!dtype_ok)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: dtype %s (%d) not accepted here, expected %s", name,
+             dtype_name(t.dtype), t.dtype, allowed.c_str());
+    if (t.device != device)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: tensor is on %s memory but this operator runs on %s", name,
+             t.device == PMX_DEVICE_CUDA ? "CUDA" : (t.device == PMX_DEVICE_CPU ? "CPU" : "unknown"),
+             device == PMX_DEVICE_CUDA ? "CUDA" : "the CPU");
+    if (t.byte_size < 0) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: byte_size is negative", name);
+
+    int64_t elements = 1;
+    int64_t max_offset = 0;  // in elements
+    for (int i = 0; i < ndim; ++i) {
+        if (t.shape[i] < 0)
+            fail(PMX_STATUS_INVALID_ARGUMENT, "%s: shape[%d] = %lld is negative", name, i, (long long)t.shape[i]);
+        if (t.stride[i] < 0)
+            fail(PMX_STATUS_INVALID_ARGUMENT, "%s: stride[%d] = %lld is negative (negative strides are not supported)",
+                 name, i, (long long)t.stride[i]);
+        if (t.shape[i] == 0) elements = 0;
+        if (t.shape[i] > 1) {
+            int64_t span;
+            if (__builtin_mul_overflow(t.shape[i] - 1, t.stride[i], &span) ||
+                __builtin_add_overflow(max_offset, span, &max_offset))
+                fail(PMX_STATUS_INVALID_ARGUMENT, "%s: shape and strides overflow 64-bit offsets", name);
+        }
+    }
+    if (elements == 0) return;
+    const int64_t esize = dtype_size(t.dtype);
+    if (t.data == nullptr) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: data is NULL", name);
+    if (reinterpret_cast<uintptr_t>(t.data) % static_cast<uintptr_t>(esize) != 0)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: data is not aligned to its %lld-byte elements", name,
+             (long long)esize);
+    int64_t needed;
+    if (__builtin_add_overflow(max_offset, 1, &needed) || __builtin_mul_overflow(needed, esize, &needed))
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: extent overflows 64-bit byte offsets", name);
+    if (needed > t.byte_size)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: the view needs %lld bytes but byte_size is %lld", name,
+             (long long)needed, (long long)t.byte_size);
+}
+
+void check_dim(const pmx_tensor &t, const char *name, int dim, int64_t expected, const char *what) {
+    if (t.shape[dim] != expected)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: shape[%d] (%s) is %lld but must be %lld", name, dim, what,
+             (long long)t.shape[dim], (long long)expected);
+}
+
+}  // namespace pmx

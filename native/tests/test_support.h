@@ -1,0 +1,65 @@
+// Small helpers shared by the native tests (header-only, C API only).
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "panamax/panamax.h"
+
+namespace pmx_test {
+
+constexpr int kSkip = 77;  // CTest SKIP_RETURN_CODE
+
+// Exits with kSkip when PMX_ISA asks for a path this CPU does not have (the
+// library then silently runs a lower one, which another test covers).
+inline void skip_unless_requested_isa_runs() {
+    const char *want = std::getenv("PMX_ISA");
+    int32_t isa = -1;
+    pmx_cpu_isa(&isa);
+    int wanted = isa;
+    if (want != nullptr && std::strcmp(want, "avx512") == 0) wanted = PMX_ISA_AVX512;
+    if (want != nullptr && std::strcmp(want, "avx2") == 0) wanted = PMX_ISA_AVX2;
+    if (want != nullptr && std::strcmp(want, "portable") == 0) wanted = PMX_ISA_PORTABLE;
+    if (wanted != isa) {
+        std::printf("SKIP: PMX_ISA=%s is not available on this CPU (running isa %d)\n", want, isa);
+        std::exit(kSkip);
+    }
+    std::printf("isa path under test: %d (PMX_ISA=%s)\n", isa, want ? want : "unset");
+}
+
+// A dense row-major tensor view of `data` with the given shape.
+inline pmx_tensor dense(void *data, int32_t dtype, std::initializer_list<int64_t> shape, int64_t elem_bytes) {
+    pmx_tensor t{};
+    t.data = data;
+    t.dtype = dtype;
+    t.device = PMX_DEVICE_CPU;
+    t.ndim = static_cast<int32_t>(shape.size());
+    int i = 0;
+    for (int64_t s : shape) t.shape[i++] = s;
+    int64_t stride = 1;
+    for (int d = t.ndim - 1; d >= 0; --d) {
+        t.stride[d] = stride;
+        stride *= t.shape[d];
+    }
+    t.byte_size = stride * elem_bytes;
+    return t;
+}
+
+inline std::vector<float> random_floats(size_t n, std::mt19937_64 &rng, float lo = -1.f, float hi = 1.f) {
+    std::uniform_real_distribution<float> dist(lo, hi);
+    std::vector<float> v(n);
+    for (float &x : v) x = dist(rng);
+    return v;
+}
+
+inline std::string last_error(pmx_context *ctx) {
+    char buf[1024];
+    int64_t len = 0;
+    pmx_context_last_error(ctx, buf, sizeof buf, &len);
+    return buf;
+}
+
+}  // namespace pmx_test

@@ -1,0 +1,140 @@
+// Every bad argument to the C API gets a status and a message naming it;
+// nothing crashes, and a good call still works afterwards.
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace {
+
+int failures = 0;
+
+void expect(bool ok, const char *what) {
+    if (!ok) {
+        std::printf("FAIL: %s\n", what);
+        ++failures;
+    }
+}
+
+struct Fixture {
+    static constexpr int64_t B = 2, N = 5, H = 4, HKV = 2, D = 8;
+    std::vector<float> q, k, v, out, lse;
+    std::vector<int32_t> cu{0, 2, 5};
+    pmx_attention_params p{};
+
+    Fixture() {
+        std::mt19937_64 rng(7);
+        q = pmx_test::random_floats(B * N * H * D, rng);
+        k = pmx_test::random_floats(B * N * HKV * D, rng);
+        v = pmx_test::random_floats(B * N * HKV * D, rng);
+        out.assign(B * N * H * D, NAN);
+        lse.assign(B * H * N, NAN);
+        p.struct_size = sizeof p;
+        p.q = pmx_test::dense(q.data(), PMX_DTYPE_F32, {B, N, H, D}, 4);
+        p.k = pmx_test::dense(k.data(), PMX_DTYPE_F32, {B, N, HKV, D}, 4);
+        p.v = pmx_test::dense(v.data(), PMX_DTYPE_F32, {B, N, HKV, D}, 4);
+        p.out = pmx_test::dense(out.data(), PMX_DTYPE_F32, {B, N, H, D}, 4);
+        p.lse = pmx_test::dense(lse.data(), PMX_DTYPE_F32, {B, H, N}, 4);
+    }
+};
+
+// Runs the forward on a mutated copy of the good params and checks the status
+// and that the message mentions `needle`.
+void check_rejects(pmx_context *ctx, const char *label, const std::function<void(Fixture &)> &mutate,
+                   pmx_status expected, const char *needle) {
+    Fixture f;
+    mutate(f);
+    int64_t bytes = 0;
+    pmx_status st = pmx_attention_fwd_workspace_size(ctx, &f.p, &bytes);
+    if (st == PMX_STATUS_SUCCESS) {
+        std::vector<char> ws(static_cast<size_t>(bytes) + 64);
+        void *aligned = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(ws.data()) + 63) & ~uintptr_t(63));
+        st = pmx_attention_fwd(ctx, &f.p, aligned, bytes);
+    }
+    const std::string msg = pmx_test::last_error(ctx);
+    const bool ok = st == expected && msg.find(needle) != std::string::npos;
+    std::printf("%-40s -> %-32s \"%s\"\n", label, pmx_status_name(st), msg.c_str());
+    if (!ok) {
+        std::printf("FAIL: %s: expected %s mentioning '%s'\n", label, pmx_status_name(expected), needle);
+        ++failures;
+    }
+}
+
+}  // namespace
+
+int main() {
+    pmx_context *ctx = nullptr;
+    expect(pmx_context_create(&ctx) == PMX_STATUS_SUCCESS && ctx != nullptr, "context_create");
+    expect(pmx_context_create(nullptr) == PMX_STATUS_INVALID_ARGUMENT, "context_create(NULL)");
+    expect(pmx_context_destroy(nullptr) == PMX_STATUS_SUCCESS, "destroy(NULL) is a no-op");
+    expect(pmx_context_set_num_threads(ctx, -1) == PMX_STATUS_INVALID_ARGUMENT, "negative threads");
+    expect(pmx_context_set_num_threads(ctx, 2) == PMX_STATUS_SUCCESS, "set threads");
+    int32_t threads = 0;
+    expect(pmx_context_get_num_threads(ctx, &threads) == PMX_STATUS_SUCCESS && threads == 2, "get threads");
+    expect(pmx_attention_fwd(nullptr, nullptr, nullptr, 0) == PMX_STATUS_INVALID_ARGUMENT, "NULL context");
+    expect(pmx_abi_version() >> 16 == PMX_ABI_VERSION_MAJOR, "abi version");
+    expect(std::string(pmx_status_name(12345)) == "PMX_STATUS_UNKNOWN", "unknown status name");
+
+    using F = Fixture;
+    const pmx_status INV = PMX_STATUS_INVALID_ARGUMENT;
+    check_rejects(ctx, "params NULL", [](F &f) { f.p.struct_size = 0; }, INV, "struct_size");
+    check_rejects(ctx, "q wrong rank", [](F &f) { f.p.q.ndim = 3; }, INV, "q:");
+    check_rejects(ctx, "k wrong D", [](F &f) { f.p.k.shape[3] = 7; }, INV, "k:");
+    check_rejects(ctx, "v shape differs from k", [](F &f) { f.p.v.shape[1] = 4; }, INV, "v:");
+    check_rejects(ctx, "out shape differs from q", [](F &f) { f.p.out.shape[2] = 2; }, INV, "out:");
+    check_rejects(ctx, "batch mismatch", [](F &f) { f.p.k.shape[0] = 1; f.p.v.shape[0] = 1; }, INV, "k:");
+    check_rejects(ctx, "negative stride", [](F &f) { f.p.q.stride[1] = -32; }, INV, "q: stride[1]");
+    check_rejects(ctx, "too-small byte_size", [](F &f) { f.p.k.byte_size -= 4; }, INV, "k: the view needs");
+    check_rejects(ctx, "stride overflow", [](F &f) { f.p.q.stride[0] = INT64_MAX / 2; }, INV, "q:");
+    check_rejects(ctx, "misaligned data", [](F &f) {
+        f.p.v.data = static_cast<char *>(f.p.v.data) + 1; f.p.v.byte_size -= 4; }, INV, "v: data is not aligned");
+    check_rejects(ctx, "NULL data", [](F &f) { f.p.q.data = nullptr; }, INV, "q: data is NULL");
+    check_rejects(ctx, "f64 input", [](F &f) { f.p.q.dtype = PMX_DTYPE_F64; }, INV, "q: dtype f64");
+    check_rejects(ctx, "f16 input is unsupported", [](F &f) { f.p.q.dtype = PMX_DTYPE_F16; },
+                  PMX_STATUS_UNSUPPORTED, "q: dtype f16");
+    check_rejects(ctx, "CUDA tensor on CPU op", [](F &f) { f.p.k.device = PMX_DEVICE_CUDA; }, INV, "k: tensor is on CUDA");
+    check_rejects(ctx, "H not a multiple of Hkv", [](F &f) {
+        for (pmx_tensor *t : {&f.p.k, &f.p.v}) { t->shape[2] = 3; t->byte_size = 2 * 5 * 3 * 8 * 4; }
+        f.p.k.stride[1] = f.p.v.stride[1] = 24; f.p.k.stride[0] = f.p.v.stride[0] = 120; }, INV, "not a multiple");
+    check_rejects(ctx, "D = 0", [](F &f) { f.p.q.shape[3] = 0; }, INV, "head dim");
+    check_rejects(ctx, "scale NaN", [](F &f) { f.p.scale = NAN; }, INV, "scale");
+    check_rejects(ctx, "causal = 2", [](F &f) { f.p.causal = 2; }, INV, "causal");
+    check_rejects(ctx, "lse wrong shape", [](F &f) { f.p.lse.shape[2] = 4; }, INV, "lse:");
+    check_rejects(ctx, "only cu_seqlens_q", [](F &f) {
+        f.p.cu_seqlens_q = pmx_test::dense(f.cu.data(), PMX_DTYPE_I32, {3}, 4); }, INV, "cu_seqlens");
+    check_rejects(ctx, "cu_seqlens decreasing", [](F &f) {
+        f.cu = {0, 3, 2};
+        f.p.cu_seqlens_q = pmx_test::dense(f.cu.data(), PMX_DTYPE_I32, {3}, 4);
+        f.p.cu_seqlens_k = f.p.cu_seqlens_q;
+        for (pmx_tensor *t : {&f.p.q, &f.p.k, &f.p.v, &f.p.out}) {  // packed [total, H, D]
+            t->ndim = 3; t->shape[0] = 10; t->shape[1] = t->shape[2]; t->shape[2] = 8;
+            t->stride[0] = t->stride[1]; t->stride[1] = 8; t->stride[2] = 1; }
+        f.p.lse = pmx_tensor{}; }, INV, "cu_seqlens_q: decreases");
+
+    // Too-small workspace and misaligned workspace.
+    {
+        Fixture f;
+        int64_t bytes = 0;
+        expect(pmx_attention_fwd_workspace_size(ctx, &f.p, &bytes) == PMX_STATUS_SUCCESS, "workspace size");
+        std::vector<char> ws(static_cast<size_t>(bytes) + 128);
+        char *aligned = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(ws.data()) + 63) & ~uintptr_t(63));
+        if (bytes > 0)
+            expect(pmx_attention_fwd(ctx, &f.p, aligned, bytes - 1) == PMX_STATUS_WORKSPACE_TOO_SMALL,
+                   "workspace too small");
+        expect(pmx_attention_fwd(ctx, &f.p, aligned + 4, bytes) == PMX_STATUS_INVALID_ARGUMENT,
+               "misaligned workspace");
+        // A good call after all the bad ones: every element written, finite.
+        expect(pmx_attention_fwd(ctx, &f.p, aligned, bytes) == PMX_STATUS_SUCCESS, "good call succeeds");
+        bool finite = true;
+        for (float x : f.out) finite &= std::isfinite(x);
+        for (float x : f.lse) finite &= std::isfinite(x);
+        expect(finite, "good call wrote every element");
+    }
+
+    expect(pmx_context_destroy(ctx) == PMX_STATUS_SUCCESS, "destroy");
+    std::printf("%s: %d failure(s)\n", failures == 0 ? "PASS" : "FAIL", failures);
+    return failures == 0 ? 0 : 1;
+}
