@@ -1,0 +1,34 @@
+package dev.panamax.bench.attention;
+
+import dev.panamax.bench.peers.AttentionPeer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/** Finds the {@link AttentionPeer}s on the class path (present when the jar was built with {@code -Ppeers}). */
+public final class PeerLoader {
+    private PeerLoader() {
+    }
+
+    /** Every peer that loads; one that fails to load is reported to {@code warn} and left out. */
+    public static List<AttentionPeer> load(Consumer<String> warn) {
+        List<AttentionPeer> peers = new ArrayList<>();
+        var iterator = ServiceLoader.load(AttentionPeer.class).iterator();
+        // A broken provider throws on each step; the iterator then moves on to the next one.
+        for (int errors = 0; errors < 100; ) {
+            try {
+                if (!iterator.hasNext()) {
+                    break;
+                }
+                peers.add(iterator.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                warn.accept("peer left out: " + e.getMessage());
+                errors++;
+            }
+        }
+        return peers;
+    }
+}

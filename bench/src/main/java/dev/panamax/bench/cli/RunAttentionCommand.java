@@ -1,0 +1,190 @@
+package dev.panamax.bench.cli;
+
+import dev.panamax.Attention;
+import dev.panamax.AttentionOptions;
+import dev.panamax.Context;
+import dev.panamax.DType;
+import dev.panamax.Tensor;
+import dev.panamax.bench.npy.Npy;
+import dev.panamax.bench.npy.NpyArray;
+import dev.panamax.bench.npy.NpyFormatException;
+import dev.panamax.bench.npy.NpyHeader;
+import dev.panamax.bench.report.Units;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code panamax run attention}: fused attention forward on .npy files. Inputs
+ * are memory-mapped and the outputs are written through a mapping of the output
+ * files, so no tensor is copied on the way in or out.
+ */
+@Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fused attention forward, out = softmax(q k^T * scale) v, on NumPy .npy files",
+                "(float32, C order; cu_seqlens int32). Inputs are memory-mapped, not copied.",
+                "",
+                "  layout   q                k, v                out              lse (--lse)",
+                "  dense    [B, N, H, D]     [B, Nk, Hkv, D]     [B, N, H, D]     [B, H, N]",
+                "  varlen   [total_q, H, D]  [total_k, Hkv, D]   [total_q, H, D]  [H, total_q]",
+                "",
+                "Varlen (packed sequences) needs --cu-seqlens-q and --cu-seqlens-k.",
+                "H must be a multiple of Hkv (grouped-query / multi-query attention).",
+                ""},
+        footer = {"", "Example:",
+                "  panamax run attention --q q.npy --k k.npy --v v.npy --out out.npy --causal",
+                "Exit status: 0 success; 1 library failure; 2 bad input (one line on stderr)."})
+final class RunAttentionCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--q", required = true, paramLabel = "FILE.npy", order = 1,
+            description = "Queries, float32: [B, N, H, D], or [total_q, H, D] with --cu-seqlens-q.")
+    Path q;
+
+    @Option(names = "--k", required = true, paramLabel = "FILE.npy", order = 2,
+            description = "Keys, float32: [B, Nk, Hkv, D], or [total_k, Hkv, D] with --cu-seqlens-k.")
+    Path k;
+
+    @Option(names = "--v", required = true, paramLabel = "FILE.npy", order = 3,
+            description = "Values, float32, the shape of the keys.")
+    Path v;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.npy", order = 4,
+            description = "Output written here (created or replaced): float32, the shape of q.")
+    Path out;
+
+    @Option(names = "--lse", paramLabel = "FILE.npy", order = 5,
+            description = "Also write the log-sum-exp of each score row (natural log), float32 [B, H, N] "
+                    + "or [H, total_q] for varlen. A row that sees no key gets -inf.")
+    Path lse;
+
+    @Option(names = "--causal", order = 6,
+            description = "Causal mask aligned to the bottom-right corner: query i sees key j iff j <= i + (Nk - N).")
+    boolean causal;
+
+    @Option(names = "--scale", paramLabel = "S", defaultValue = "0", order = 7,
+            description = "Score scale; 0 (the default) means 1/sqrt(D).")
+    float scale;
+
+    @Option(names = "--cu-seqlens-q", paramLabel = "FILE.npy", order = 8,
+            description = "Packed variable-length batch: int32 [B+1] prefix sums of the query lengths (0 first). "
+                    + "Needs --cu-seqlens-k.")
+    Path cuSeqlensQ;
+
+    @Option(names = "--cu-seqlens-k", paramLabel = "FILE.npy", order = 9,
+            description = "int32 [B+1] prefix sums of the key lengths. Needs --cu-seqlens-q.")
+    Path cuSeqlensK;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Override
+    public Integer call() throws IOException {
+        boolean varlen = cuSeqlensQ != null;
+        if (varlen != (cuSeqlensK != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--cu-seqlens-q and --cu-seqlens-k go together: give both or neither");
+        }
+        checkOutputsDifferFromInputs();
+        List<Path> created = new ArrayList<>();
+        boolean success = false;
+        try (Arena arena = Arena.ofConfined(); Context ctx = threads.openContext()) {
+            int rank = varlen ? 3 : 4;
+            NpyArray qa = input("--q", q, DType.F32, rank, arena);
+            NpyArray ka = input("--k", k, DType.F32, rank, arena);
+            NpyArray va = input("--v", v, DType.F32, rank, arena);
+            AttentionOptions.Builder options = AttentionOptions.builder().causal(causal).scale(scale);
+            if (varlen) {
+                options.varlen(input("--cu-seqlens-q", cuSeqlensQ, DType.I32, 1, arena).tensor(),
+                        input("--cu-seqlens-k", cuSeqlensK, DType.I32, 1, arena).tensor());
+            }
+            AttentionOptions opts = options.build();
+            Tensor qt = qa.tensor();
+            Tensor kt = ka.tensor();
+            Tensor vt = va.tensor();
+
+            long[] qShape = qa.shape();
+            created.add(out);
+            Tensor outT = Npy.create(out, DType.F32, qShape, arena).tensor();
+            Tensor lseT = null;
+            long[] lseShape = varlen ? new long[] {qShape[1], qShape[0]} : new long[] {qShape[0], qShape[2], qShape[1]};
+            if (lse != null) {
+                created.add(lse);
+                lseT = Npy.create(lse, DType.F32, lseShape, arena).tensor();
+            }
+
+            long start = System.nanoTime();
+            Attention.forward(ctx, qt, kt, vt, opts, outT, lseT);
+            double ms = (System.nanoTime() - start) / 1e6;
+            success = true;
+
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf(Locale.ROOT, "attention: q %s, k/v %s%s%s, %s -> %s %s%s in %s on %d thread(s)%n",
+                    qa.describe(), ka.describe(), varlen ? ", varlen" : "", causal ? ", causal" : "",
+                    scale == 0 ? "scale 1/sqrt(D)" : "scale " + scale, out, NpyHeader.formatShape(qShape),
+                    lse != null ? " and " + lse + " " + NpyHeader.formatShape(lseShape) : "",
+                    Units.duration(ms), ctx.numThreads());
+            w.flush();
+            return ExitCodes.OK;
+        } finally {
+            if (!success) {
+                for (Path p : created) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Maps one input and checks its dtype and rank, naming the option in any complaint. */
+    private static NpyArray input(String option, Path path, DType dtype, int rank, Arena arena) throws IOException {
+        NpyArray a;
+        try {
+            a = Npy.map(path, arena);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(option + " " + path + ": file not found");
+        } catch (NpyFormatException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+        }
+        if (a.dtype() != dtype || a.rank() != rank) {
+            String expected = (dtype == DType.F32 ? "float32" : "int32") + " of rank " + rank;
+            String hint = option.startsWith("--cu") ? "" : rank == 4
+                    ? " (dense layout; packed varlen inputs of rank 3 need --cu-seqlens-q/-k)"
+                    : " (packed varlen layout [total, heads, D])";
+            throw new IllegalArgumentException(option + " " + path + ": expected " + expected + hint + ", got "
+                    + a.describe());
+        }
+        return a;
+    }
+
+    private void checkOutputsDifferFromInputs() throws IOException {
+        List<Path> inputs = new ArrayList<>(List.of(q, k, v));
+        if (cuSeqlensQ != null) {
+            inputs.add(cuSeqlensQ);
+            inputs.add(cuSeqlensK);
+        }
+        for (Path output : lse == null ? List.of(out) : List.of(out, lse)) {
+            for (Path input : inputs) {
+                if (Files.exists(output) && Files.exists(input) && Files.isSameFile(output, input)) {
+                    throw new IllegalArgumentException("output " + output + " is also an input; write it elsewhere");
+                }
+            }
+        }
+        if (lse != null && lse.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--out and --lse name the same file " + out);
+        }
+    }
+}

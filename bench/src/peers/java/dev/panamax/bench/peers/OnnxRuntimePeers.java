@@ -1,0 +1,363 @@
+package dev.panamax.bench.peers;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.panamax.Tensor;
+import dev.panamax.bench.peers.OnnxProto.Attribute;
+import dev.panamax.bench.peers.OnnxProto.ValueInfo;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ONNX Runtime (CPU execution provider) attention, through its Java API, as a
+ * JVM user would call it: a one-node model built in memory, one session per
+ * shape, inputs and outputs bound zero-copy to the benchmark's segments.
+ *
+ * <ul>
+ *   <li>{@link MultiHeadAttention}: {@code com.microsoft.MultiHeadAttention},
+ *   non-causal. With no mask, bias, past/present and not unidirectional, ORT's
+ *   CPU kernel runs MLAS's fused flash attention ({@code MlasFlashAttention},
+ *   contrib_ops/cpu/bert/multihead_attention.cc), unless the environment sets
+ *   {@code ORT_DISABLE_FLASH_ATTENTION=1} or ORT reads an L2 cache size of 0.
+ *   Grouped K/V (Hkv &lt; H) is not accepted by the op, so {@code run()} first
+ *   repeats each K/V head into a scratch buffer (timed, as a user would pay it).</li>
+ *   <li>{@link GroupQueryAttention}: {@code com.microsoft.GroupQueryAttention},
+ *   causal by construction (a first prompt: seqlens_k = N-1, total_sequence_length = N).
+ *   In ONNX Runtime 1.29 (not yet in 1.22) its CPU kernel has a tiled flash path
+ *   ({@code GQAAttentionBase::ApplyAttentionFlash}, MLAS online softmax), taken by
+ *   default when total_sequence_length &gt; 1, present_key/present_value are
+ *   requested, and there is no attention bias, softcap, smooth softmax, head sink
+ *   or QK output; {@code ORT_GQA_DISABLE_FLASH_ATTENTION=1} forces the unfused
+ *   path, which materialises 4·B·H·N² bytes of probabilities; then
+ *   {@link GroupQueryAttention#supports} refuses shapes beyond
+ *   {@code -Dpanamax.peers.ort.maxScratchBytes} (default 8 GiB). The required
+ *   present_key/present_value outputs are pinned to scratch, so ORT writes its
+ *   K/V cache copy there instead of allocating it each run.</li>
+ * </ul>
+ * Both ops transpose Q/K/V to [B,H,N,D] internally (three copies per call).
+ */
+public final class OnnxRuntimePeers {
+    private OnnxRuntimePeers() {
+    }
+
+    /** Whether an environment variable read by ORT as a bool is set to true (ORT_DISABLE_FLASH_ATTENTION etc.). */
+    static boolean envFlag(String name) {
+        String v = System.getenv(name);
+        return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
+    }
+
+    static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(Math.max(1, threads));
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return options;
+    }
+
+    /** A zero-copy F32 ORT tensor over a native segment of {@code dims} elements. */
+    static OnnxTensor floatView(OrtEnvironment env, MemorySegment segment, long... dims) throws OrtException {
+        long count = 1;
+        for (long d : dims) {
+            count *= d;
+        }
+        if (count * Float.BYTES > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("ORT Java buffers are limited to 2 GiB: " + count + " floats");
+        }
+        FloatBuffer buffer = segment.asSlice(0, count * Float.BYTES).asByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        // A direct buffer in native order is wrapped, not copied (OrtUtil.prepareBuffer).
+        return OnnxTensor.createTensor(env, buffer, dims);
+    }
+
+    static void requireF32(String what, Tensor t, long elements) {
+        if (!t.isContiguous() || t.elementCount() != elements || t.dtype() != dev.panamax.DType.F32) {
+            throw new IllegalArgumentException(what + ": expected a contiguous F32 tensor of " + elements
+                    + " elements");
+        }
+    }
+
+    /** The prepared session: inputs and pinned outputs bound once, {@code run()} is one {@code OrtSession.run}. */
+    static final class OrtPrepared implements AttentionPeer.Prepared {
+        private final OrtSession.SessionOptions options;
+        private final OrtSession session;
+        private final Map<String, OnnxTensor> inputs;
+        private final Map<String, OnnxTensor> outputs;
+        private final Runnable before;
+        private final Arena arena;
+
+        OrtPrepared(OrtSession.SessionOptions options, OrtSession session, Map<String, OnnxTensor> inputs,
+                    Map<String, OnnxTensor> outputs, Runnable before, Arena arena) {
+            this.options = options;
+            this.session = session;
+            this.inputs = inputs;
+            this.outputs = outputs;
+            this.before = before;
+            this.arena = arena;
+        }
+
+        @Override
+        public void run() throws OrtException {
+            if (before != null) {
+                before.run();
+            }
+            // Pinned outputs: ORT writes into the caller's buffers; the Result holds no other values.
+            try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+                // nothing to copy
+            }
+        }
+
+        @Override
+        public void close() throws OrtException {
+            try {
+                session.close();
+                options.close();
+            } finally {
+                for (OnnxValue v : inputs.values()) {
+                    v.close();
+                }
+                for (OnnxValue v : outputs.values()) {
+                    v.close();
+                }
+                if (arena != null) {
+                    arena.close();
+                }
+            }
+        }
+    }
+
+    /** {@code com.microsoft.MultiHeadAttention}, non-causal: ORT's MLAS flash-attention path on CPU. */
+    public static final class MultiHeadAttention implements AttentionPeer {
+        @Override
+        public String name() {
+            return envFlag("ORT_DISABLE_FLASH_ATTENTION") ? "onnxruntime MultiHeadAttention (unfused)"
+                    : "onnxruntime MultiHeadAttention";
+        }
+
+        @Override
+        public boolean supports(AttentionShape s) {
+            return !s.causal() && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0;
+        }
+
+        /** The model, exposed for tests: query/key/value [B,N,H*D] in, output [B,N,H*D] out. */
+        public static byte[] model(AttentionShape s) {
+            long b = s.batch();
+            long n = s.seqLen();
+            long hidden = (long) s.heads() * s.headDim();
+            return OnnxProto.singleNodeModel("MultiHeadAttention", OnnxProto.MS_DOMAIN,
+                    List.of("query", "key", "value"),
+                    // Only output 0: requesting present_key/present_value disables the flash path.
+                    List.of("output"),
+                    List.of(Attribute.ofInt("num_heads", s.heads()),
+                            Attribute.ofFloat("scale", (float) (1.0 / Math.sqrt(s.headDim())))),
+                    List.of(new ValueInfo("query", OnnxProto.FLOAT, b, n, hidden),
+                            new ValueInfo("key", OnnxProto.FLOAT, b, n, hidden),
+                            new ValueInfo("value", OnnxProto.FLOAT, b, n, hidden)),
+                    List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, hidden)));
+        }
+
+        @Override
+        public AttentionPeer.Prepared prepare(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out, int threads)
+                throws OrtException {
+            if (!supports(s)) {
+                throw new IllegalArgumentException(name() + " does not support " + s);
+            }
+            long b = s.batch();
+            long n = s.seqLen();
+            long d = s.headDim();
+            int h = s.heads();
+            int hkv = s.kvHeads();
+            long hidden = h * d;
+            requireF32("q", q, b * n * hidden);
+            requireF32("k", k, b * n * hkv * d);
+            requireF32("v", v, b * n * hkv * d);
+            requireF32("out", out, b * n * hidden);
+
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = sessionOptions(threads);
+            OrtSession session = null;
+            Arena arena = null;
+            List<OnnxTensor> made = new ArrayList<>();
+            try {
+                session = env.createSession(model(s), options);
+                MemorySegment kIn = k.segment();
+                MemorySegment vIn = v.segment();
+                Runnable before = null;
+                if (hkv != h) {
+                    arena = Arena.ofShared();
+                    MemorySegment kx = arena.allocate(b * n * hidden * Float.BYTES, 64);
+                    MemorySegment vx = arena.allocate(b * n * hidden * Float.BYTES, 64);
+                    MemorySegment ks = k.segment();
+                    MemorySegment vs = v.segment();
+                    int group = h / hkv;
+                    before = () -> {
+                        repeatHeads(ks, kx, b * n, hkv, group, d);
+                        repeatHeads(vs, vx, b * n, hkv, group, d);
+                    };
+                    kIn = kx;
+                    vIn = vx;
+                }
+                Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+                inputs.put("query", track(made, floatView(env, q.segment(), b, n, hidden)));
+                inputs.put("key", track(made, floatView(env, kIn, b, n, hidden)));
+                inputs.put("value", track(made, floatView(env, vIn, b, n, hidden)));
+                Map<String, OnnxTensor> outputs = Map.of("output",
+                        track(made, floatView(env, out.segment(), b, n, hidden)));
+                return new OrtPrepared(options, session, inputs, outputs, before, arena);
+            } catch (OrtException | RuntimeException e) {
+                for (OnnxTensor t : made) {
+                    t.close();
+                }
+                if (session != null) {
+                    session.close();
+                }
+                options.close();
+                if (arena != null) {
+                    arena.close();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** dst[r, kv*group + j, :] = src[r, kv, :] for rows r of [rows, hkv, d] → [rows, hkv*group, d]. */
+    static void repeatHeads(MemorySegment src, MemorySegment dst, long rows, int hkv, int group, long d) {
+        long headBytes = d * Float.BYTES;
+        for (long r = 0; r < rows; r++) {
+            for (int kv = 0; kv < hkv; kv++) {
+                long from = (r * hkv + kv) * headBytes;
+                for (int j = 0; j < group; j++) {
+                    long to = (r * (long) hkv * group + (long) kv * group + j) * headBytes;
+                    MemorySegment.copy(src, from, dst, to, headBytes);
+                }
+            }
+        }
+    }
+
+    /** {@code com.microsoft.GroupQueryAttention}, causal (a first prompt of N tokens); see the class comment. */
+    public static final class GroupQueryAttention implements AttentionPeer {
+        /** Scratch ORT's unfused GQA path allocates per call: the B·H·N·N fp32 probabilities. */
+        public static long scratchBytes(AttentionShape s) {
+            return 4L * s.batch() * s.heads() * (long) s.seqLen() * s.seqLen();
+        }
+
+        static long maxScratchBytes() {
+            return Long.getLong("panamax.peers.ort.maxScratchBytes", 8L << 30);
+        }
+
+        @Override
+        public String name() {
+            return envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION") ? "onnxruntime GroupQueryAttention (unfused)"
+                    : "onnxruntime GroupQueryAttention";
+        }
+
+        @Override
+        public boolean supports(AttentionShape s) {
+            return s.causal() && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0
+                    && (!envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION") || scratchBytes(s) <= maxScratchBytes());
+        }
+
+        /**
+         * The model: query [B,N,H*D], key/value [B,N,Hkv*D], seqlens_k int32 [B],
+         * total_sequence_length int32 scalar in; output [B,N,H*D], present_key/value
+         * [B,Hkv,N,D] out (required by the op; pinned to scratch).
+         */
+        public static byte[] model(AttentionShape s) {
+            long b = s.batch();
+            long n = s.seqLen();
+            long d = s.headDim();
+            long hidden = s.heads() * d;
+            long kvHidden = s.kvHeads() * d;
+            return OnnxProto.singleNodeModel("GroupQueryAttention", OnnxProto.MS_DOMAIN,
+                    List.of("query", "key", "value", "", "", "seqlens_k", "total_sequence_length"),
+                    List.of("output", "present_key", "present_value"),
+                    List.of(Attribute.ofInt("num_heads", s.heads()),
+                            Attribute.ofInt("kv_num_heads", s.kvHeads()),
+                            Attribute.ofFloat("scale", (float) (1.0 / Math.sqrt(d)))),
+                    List.of(new ValueInfo("query", OnnxProto.FLOAT, b, n, hidden),
+                            new ValueInfo("key", OnnxProto.FLOAT, b, n, kvHidden),
+                            new ValueInfo("value", OnnxProto.FLOAT, b, n, kvHidden),
+                            new ValueInfo("seqlens_k", OnnxProto.INT32, b),
+                            new ValueInfo("total_sequence_length", OnnxProto.INT32)),
+                    List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, hidden),
+                            new ValueInfo("present_key", OnnxProto.FLOAT, b, s.kvHeads(), n, d),
+                            new ValueInfo("present_value", OnnxProto.FLOAT, b, s.kvHeads(), n, d)));
+        }
+
+        @Override
+        public AttentionPeer.Prepared prepare(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out, int threads)
+                throws OrtException {
+            if (!supports(s)) {
+                throw new IllegalArgumentException(name() + " does not support " + s
+                        + " (causal only; scratch " + scratchBytes(s) + " bytes)");
+            }
+            long b = s.batch();
+            long n = s.seqLen();
+            long d = s.headDim();
+            long hidden = s.heads() * d;
+            long kvHidden = s.kvHeads() * d;
+            requireF32("q", q, b * n * hidden);
+            requireF32("k", k, b * n * kvHidden);
+            requireF32("v", v, b * n * kvHidden);
+            requireF32("out", out, b * n * hidden);
+
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = sessionOptions(threads);
+            OrtSession session = null;
+            Arena arena = Arena.ofShared();
+            List<OnnxTensor> made = new ArrayList<>();
+            try {
+                session = env.createSession(model(s), options);
+                MemorySegment seqlens = arena.allocate(ValueLayout.JAVA_INT, b);
+                for (long i = 0; i < b; i++) {
+                    seqlens.setAtIndex(ValueLayout.JAVA_INT, i, (int) (n - 1));
+                }
+                MemorySegment total = arena.allocate(ValueLayout.JAVA_INT);
+                total.set(ValueLayout.JAVA_INT, 0, (int) n);
+                MemorySegment presentK = arena.allocate(b * kvHidden * n * Float.BYTES, 64);
+                MemorySegment presentV = arena.allocate(b * kvHidden * n * Float.BYTES, 64);
+
+                Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+                inputs.put("query", track(made, floatView(env, q.segment(), b, n, hidden)));
+                inputs.put("key", track(made, floatView(env, k.segment(), b, n, kvHidden)));
+                inputs.put("value", track(made, floatView(env, v.segment(), b, n, kvHidden)));
+                inputs.put("seqlens_k", track(made, OnnxTensor.createTensor(env,
+                        seqlens.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), new long[] {b})));
+                inputs.put("total_sequence_length", track(made, OnnxTensor.createTensor(env,
+                        total.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), new long[0])));
+                Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
+                outputs.put("output", track(made, floatView(env, out.segment(), b, n, hidden)));
+                outputs.put("present_key", track(made, floatView(env, presentK, b, s.kvHeads(), n, d)));
+                outputs.put("present_value", track(made, floatView(env, presentV, b, s.kvHeads(), n, d)));
+                return new OrtPrepared(options, session, inputs, outputs, null, arena);
+            } catch (OrtException | RuntimeException e) {
+                for (OnnxTensor t : made) {
+                    t.close();
+                }
+                if (session != null) {
+                    session.close();
+                }
+                options.close();
+                arena.close();
+                throw e;
+            }
+        }
+
+    }
+
+    static OnnxTensor track(List<OnnxTensor> made, OnnxTensor t) {
+        made.add(t);
+        return t;
+    }
+}

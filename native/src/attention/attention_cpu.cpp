@@ -1,0 +1,146 @@
+// The fused CPU attention forward: workspace sizing, ISA dispatch and the
+// work distribution over OpenMP threads. The tile math is in
+// flash_fwd_impl.h, instantiated per ISA in flash_fwd_{avx512,avx2,portable}.cpp.
+#include <omp.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "attention/attention_problem.h"
+#include "attention/flash_fwd_layout.h"
+#include "common/cpu_features.h"
+
+namespace pmx::attention {
+namespace {
+
+using flash::BlockTask;
+
+using BlockFn = void (*)(const FwdProblem &, const BlockTask &, float *);
+
+BlockFn select_kernel() {
+    switch (pmx::cpu::active_isa()) {
+        case pmx::cpu::Isa::Avx512: return &flash::run_block_avx512;
+        case pmx::cpu::Isa::Avx2: return &flash::run_block_avx2;
+        default: return &flash::run_block_portable;
+    }
+}
+
+
+// Work items are (sequence, head, group of query blocks). A group shares each
+// packed K/V tile among its blocks (flash_fwd_layout.h); its size changes only
+// speed, never results (each block's arithmetic depends on kBlockQ/kBlockK
+// alone), so it is cut down when there would be too few items to balance the
+// threads. Items are handed out one at a time from a shared counter:
+//  - dense causal: group-major, the last (most expensive, under the
+//    bottom-right mask) groups first, across all heads: longest processing
+//    time first, so the items left at the end are the cheapest ones;
+//  - dense non-causal (all items cost the same): head-major, so that
+//    consecutive items read the same K/V rows and the threads share them
+//    through L2/L3;
+//  - varlen: sequence major, then head, then the sequence's groups last-first.
+//    A thread's next item never lies before its previous one, so the decode
+//    walks the sequences with a cursor instead of a search.
+// Which thread runs an item does not change its result: each row is written
+// by exactly one item, computed in a fixed order.
+struct ItemOrder {
+    const FwdProblem &p;
+    int64_t group = 1;  // query blocks per item
+    int64_t rows = 0;   // query rows per item
+    int64_t total = 0;
+    int64_t nqb_dense = 0;
+
+    int64_t blocks_of(int64_t n, int64_t r) const { return (n + r - 1) / r; }
+
+    ItemOrder(const FwdProblem &prob, int threads) : p(prob) {
+        int64_t blocks = 0;
+        for (int64_t b = 0; b < p.batch; ++b) blocks += p.heads * blocks_of(p.q_len(b), flash::kBlockQ);
+        // Causal items differ in cost: keep more of them per thread.
+        const int64_t per_thread = p.causal ? 16 : 8;
+        group = flash::group_blocks(p.head_dim);
+        while (group > 1 && blocks < per_thread * threads * group) group /= 2;
+        rows = group * flash::kBlockQ;
+        if (!p.varlen()) {
+            nqb_dense = blocks_of(p.nq, rows);
+            total = p.batch * p.heads * nqb_dense;
+        } else {
+            for (int64_t b = 0; b < p.batch; ++b) total += p.heads * blocks_of(p.q_len(b), rows);
+        }
+    }
+
+    // Cursor for the varlen decode: first item index of sequence `b`.
+    struct Cursor {
+        int64_t b = 0;
+        int64_t first = 0;
+    };
+
+    BlockTask decode(int64_t item, Cursor &cur) const {
+        BlockTask t;
+        t.blocks = group;
+        if (!p.varlen()) {
+            int64_t bh, qg;
+            if (p.causal) {
+                bh = item % (p.batch * p.heads);
+                qg = nqb_dense - 1 - item / (p.batch * p.heads);
+            } else {
+                bh = item / nqb_dense;
+                qg = nqb_dense - 1 - item % nqb_dense;
+            }
+            t.b = bh / p.heads;
+            t.h = bh % p.heads;
+            t.q0 = qg * rows;
+            return t;
+        }
+        for (;;) {
+            const int64_t nqb = blocks_of(p.q_len(cur.b), rows);
+            const int64_t count = p.heads * nqb;
+            if (item < cur.first + count) {
+                const int64_t r = item - cur.first;
+                t.b = cur.b;
+                t.h = r / nqb;
+                t.q0 = (nqb - 1 - r % nqb) * rows;
+                return t;
+            }
+            cur.first += count;
+            ++cur.b;
+        }
+    }
+};
+
+}  // namespace
+
+size_t fwd_cpu_workspace_bytes(const FwdProblem &p, int threads) {
+    const flash::ThreadSlices sl(p.head_dim);
+    return sl.total * sizeof(float) * size_t(threads < 1 ? 1 : threads);
+}
+
+void fwd_cpu(const FwdProblem &p, void *workspace, int threads) {
+    static const BlockFn kernel = select_kernel();
+    if (threads < 1) threads = 1;
+    const ItemOrder order(p, threads);
+    if (order.total == 0) return;
+    const size_t slice = flash::ThreadSlices(p.head_dim).total;
+    float *const ws = static_cast<float *>(workspace);
+
+    if (threads == 1 || order.total == 1) {
+        ItemOrder::Cursor cur;
+        for (int64_t i = 0; i < order.total; ++i) kernel(p, order.decode(i, cur), ws);
+        return;
+    }
+
+    std::atomic<int64_t> next{0};
+    const int team = int(order.total < threads ? order.total : threads);
+#pragma omp parallel num_threads(team)
+    {
+        // The runtime may give a smaller team (nested regions, thread limits):
+        // the shared counter hands every item out regardless.
+        float *mine = ws + size_t(omp_get_thread_num()) * slice;
+        ItemOrder::Cursor cur;
+        for (;;) {
+            const int64_t i = next.fetch_add(1, std::memory_order_relaxed);
+            if (i >= order.total) break;
+            kernel(p, order.decode(i, cur), mine);
+        }
+    }
+}
+
+}  // namespace pmx::attention

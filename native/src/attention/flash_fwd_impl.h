@@ -1,0 +1,371 @@
+// The fused attention forward (FlashAttention-2 style online softmax) for one
+// work item, written once against a SIMD-traits type and instantiated once
+// per ISA (flash_fwd_avx512.cpp, flash_fwd_avx2.cpp, flash_fwd_portable.cpp).
+//
+// Layout: queries run along the SIMD lanes everywhere. A work item owns
+// kBlockQ query rows; the tile loop walks keys in tiles of kBlockK:
+//
+//   Sᵀ[j][i] = Σ_d K[j][d] · Qᵀ[d][i]        (Qᵀ packed once per item, pre-scaled
+//                                             by scale·log2 e, so exp2 is used)
+//   m'[i] = max(m[i], max_j Sᵀ[j][i]);  α[i] = 2^(m[i] - m'[i])
+//   Pᵀ[j][i] = 2^(Sᵀ[j][i] - m'[i]);    l[i] = α[i]·l[i] + Σ_j Pᵀ[j][i]
+//   Oᵀ[d][i] = α[i]·Oᵀ[d][i] + Σ_j V[j][d] · Pᵀ[j][i]
+//
+// so both products are register-blocked GEMMs whose broadcast operand is a
+// K or V row read in place (any row stride, no transposition), the row max,
+// row sum and the rescale by α are plain vertical vector ops (no horizontal
+// reductions), and the N×N matrix never exists. Each output row is produced
+// by one thread in a fixed order: results do not depend on the thread count.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "attention/attention_problem.h"
+#include "attention/flash_fwd_layout.h"
+
+namespace pmx::attention::flash {
+
+// 2^f on [-0.5, 0.5]: degree-6 fit minimising the relative error
+// (about 1e-7 in float with FMA Horner evaluation).
+constexpr float kExp2C0 = 1.000000000e+00f;
+constexpr float kExp2C1 = 6.931471825e-01f;
+constexpr float kExp2C2 = 2.402264625e-01f;
+constexpr float kExp2C3 = 5.550328642e-02f;
+constexpr float kExp2C4 = 9.618489072e-03f;
+constexpr float kExp2C5 = 1.339993090e-03f;
+constexpr float kExp2C6 = 1.534581097e-04f;
+
+#if defined(__GNUC__)
+#define PMX_UNROLL _Pragma("GCC unroll 16")
+#define PMX_INLINE inline __attribute__((always_inline))
+#else
+#define PMX_UNROLL
+#define PMX_INLINE inline
+#endif
+
+template <class T>
+struct FlashFwd {
+    using V = typename T::V;
+    static constexpr int W = T::W;    // lanes per vector
+    static constexpr int NR = T::NR;  // vectors per micro-tile (query direction)
+    static constexpr int MR = T::MR;  // rows per micro-tile (key or head-dim direction)
+    static constexpr int SW = NR * W; // query lanes per micro-tile
+    static constexpr int QV = int(kBlockQ) / W;
+    static constexpr int CH = QV < 4 ? QV : 4;  // vectors per softmax chunk
+    static_assert(kBlockQ % SW == 0, "query block must be whole micro-tiles");
+    static_assert(QV % CH == 0, "softmax chunks must tile the query block");
+
+    // ---- prefetching the next K/V tile -----------------------------------------
+    // The next tile's K and V rows are requested a few at a time between
+    // micro-tiles, so that the misses (often to DRAM: a head's K/V rarely fits
+    // in L2) overlap with the FMAs. Issued in one burst they fill the miss
+    // buffers and stall the core about as long as the copy itself would.
+    struct Prefetcher {
+        const char *k = nullptr, *v = nullptr;
+        int64_t k_rs = 0, v_rs = 0;  // row strides in bytes
+        int64_t k_bytes = 0, v_bytes = 0;
+        int64_t rows_left = 0, per_step = 1;
+
+        PMX_INLINE void step() {
+            for (int64_t n = 0; n < per_step && rows_left > 0; ++n, --rows_left) {
+                for (int64_t b = 0; b < k_bytes; b += 64) __builtin_prefetch(k + b, 0, 2);
+                __builtin_prefetch(k + k_bytes - 1, 0, 2);
+                for (int64_t b = 0; b < v_bytes; b += 64) __builtin_prefetch(v + b, 0, 2);
+                __builtin_prefetch(v + v_bytes - 1, 0, 2);
+                k += k_rs;
+                v += v_rs;
+            }
+        }
+        void flush() {
+            per_step = rows_left;
+            step();
+        }
+    };
+
+    // ---- Sᵀ = K · Qᵀ ---------------------------------------------------------
+    // R key rows (k, row stride ks, d contiguous) times the whole Qᵀ panel.
+    template <int R>
+    static PMX_INLINE void qk_rows(const float *k, int64_t ks, const float *qt, int64_t d, float *st) {
+        const float *kr[R];
+        PMX_UNROLL for (int r = 0; r < R; ++r) kr[r] = k + r * ks;
+        for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
+            // The first product initialises the accumulators (d >= 1).
+            V acc[R][NR];
+            const float *qp = qt + c0;
+            {
+                V b[NR];
+                PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(qp + c * W);
+                PMX_UNROLL for (int r = 0; r < R; ++r) {
+                    const V a = T::bcast(kr[r]);
+                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::mul(a, b[c]);
+                }
+                qp += kBlockQ;
+            }
+            for (int64_t dd = 1; dd < d; ++dd, qp += kBlockQ) {
+                V b[NR];
+                PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(qp + c * W);
+                PMX_UNROLL for (int r = 0; r < R; ++r) {
+                    const V a = T::bcast(kr[r] + dd);
+                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+                }
+            }
+            PMX_UNROLL for (int r = 0; r < R; ++r)
+                PMX_UNROLL for (int c = 0; c < NR; ++c) T::store(st + r * kBlockQ + c0 + c * W, acc[r][c]);
+        }
+    }
+
+    static void qk_tile(const float *k, int64_t ks, const float *qt, int64_t d, int64_t jn, float *st,
+                        Prefetcher &pf) {
+        int64_t j = 0;
+        for (; j + MR <= jn; j += MR) {
+            pf.step();
+            qk_rows<MR>(k + j * ks, ks, qt, d, st + j * kBlockQ);
+        }
+        qk_tail(k + j * ks, ks, qt, d, int(jn - j), st + j * kBlockQ);
+    }
+
+    template <int R = MR - 1>
+    static PMX_INLINE void qk_tail(const float *k, int64_t ks, const float *qt, int64_t d, int rows, float *st) {
+        if constexpr (R >= 1) {
+            if (rows == R) qk_rows<R>(k, ks, qt, d, st);
+            else qk_tail<R - 1>(k, ks, qt, d, rows, st);
+        }
+    }
+
+    // ---- Oᵀ = α·Oᵀ + Vᵀ · Pᵀ -------------------------------------------------
+    // R head-dim rows of Oᵀ starting at v's column: v points at V[0][d0].
+    template <int R>
+    static PMX_INLINE void pv_rows(const float *v, int64_t vs, const float *pt, int64_t jn, const float *alpha,
+                                   bool first, float *ot) {
+        for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
+            V acc[R][NR];
+            if (first) {
+                PMX_UNROLL for (int r = 0; r < R; ++r)
+                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::zero();
+            } else {
+                V al[NR];
+                PMX_UNROLL for (int c = 0; c < NR; ++c) al[c] = T::load(alpha + c0 + c * W);
+                PMX_UNROLL for (int r = 0; r < R; ++r)
+                    PMX_UNROLL for (int c = 0; c < NR; ++c)
+                        acc[r][c] = T::mul(T::load(ot + r * kBlockQ + c0 + c * W), al[c]);
+            }
+            const float *vr = v;
+            const float *pp = pt + c0;
+            for (int64_t j = 0; j < jn; ++j, vr += vs, pp += kBlockQ) {
+                V b[NR];
+                PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(pp + c * W);
+                PMX_UNROLL for (int r = 0; r < R; ++r) {
+                    const V a = T::bcast(vr + r);
+                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+                }
+            }
+            PMX_UNROLL for (int r = 0; r < R; ++r)
+                PMX_UNROLL for (int c = 0; c < NR; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
+        }
+    }
+
+    static void pv_tile(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t d, const float *alpha,
+                        bool first, float *ot, Prefetcher &pf) {
+        int64_t r = 0;
+        for (; r + MR <= d; r += MR) {
+            pf.step();
+            pv_rows<MR>(v + r, vs, pt, jn, alpha, first, ot + r * kBlockQ);
+        }
+        pv_tail(v + r, vs, pt, jn, alpha, first, int(d - r), ot + r * kBlockQ);
+    }
+
+    template <int R = MR - 1>
+    static PMX_INLINE void pv_tail(const float *v, int64_t vs, const float *pt, int64_t jn, const float *alpha,
+                                   bool first, int rows, float *ot) {
+        if constexpr (R >= 1) {
+            if (rows == R) pv_rows<R>(v, vs, pt, jn, alpha, first, ot);
+            else pv_tail<R - 1>(v, vs, pt, jn, alpha, first, rows, ot);
+        }
+    }
+
+    // ---- online softmax over one tile -------------------------------------------
+    // st: Sᵀ[jn][kBlockQ] in, Pᵀ out. m, l, alpha: [kBlockQ]. When masked, lane i
+    // of key row j is masked iff i < mask_base + j (the causal limit).
+    static void softmax_tile(float *st, int64_t jn, float *m, float *l, float *alpha, bool masked,
+                             int64_t mask_base) {
+        const V neg_inf = T::set1(-std::numeric_limits<float>::infinity());
+        for (int cc = 0; cc < QV; cc += CH) {
+            V m_old[CH], mx[CH];
+            PMX_UNROLL for (int c = 0; c < CH; ++c) {
+                m_old[c] = T::load(m + (cc + c) * W);
+                mx[c] = m_old[c];
+            }
+            float *row = st + cc * W;
+            if (masked) {
+                for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {
+                    PMX_UNROLL for (int c = 0; c < CH; ++c) {
+                        V s = T::mask_lanes_below(T::load(row + c * W), mask_base + j - (cc + c) * W, neg_inf);
+                        T::store(row + c * W, s);
+                        mx[c] = T::max(mx[c], s);
+                    }
+                }
+            } else {
+                for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {
+                    PMX_UNROLL for (int c = 0; c < CH; ++c) mx[c] = T::max(mx[c], T::load(row + c * W));
+                }
+            }
+            // A lane that has seen no key keeps m = -inf; it subtracts 0 instead
+            // so that -inf - -inf never makes a NaN (its P is exactly 0).
+            V m_use[CH], sum[CH];
+            PMX_UNROLL for (int c = 0; c < CH; ++c) {
+                m_use[c] = T::zero_if_neg_inf(mx[c]);
+                sum[c] = T::zero();
+            }
+            row = st + cc * W;
+            for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {
+                PMX_UNROLL for (int c = 0; c < CH; ++c) {
+                    const V pv = T::exp2(T::sub(T::load(row + c * W), m_use[c]));
+                    sum[c] = T::add(sum[c], pv);
+                    T::store(row + c * W, pv);
+                }
+            }
+            PMX_UNROLL for (int c = 0; c < CH; ++c) {
+                const V a = T::exp2(T::sub(m_old[c], m_use[c]));
+                T::store(alpha + (cc + c) * W, a);
+                T::store(l + (cc + c) * W, T::fmadd(T::load(l + (cc + c) * W), a, sum[c]));
+                T::store(m + (cc + c) * W, mx[c]);
+            }
+        }
+    }
+
+    // ---- packing ---------------------------------------------------------------
+    static void pack_rows(const float *src, int64_t row_stride, int64_t col_stride, int64_t rows, int64_t d,
+                          float *dst, int64_t ld) {
+        if (col_stride == 1) {
+            for (int64_t j = 0; j < rows; ++j) {
+                const float *s = src + j * row_stride;
+                float *o = dst + j * ld;
+                int64_t dd = 0;
+                for (; dd + W <= d; dd += W) T::storeu(o + dd, T::loadu(s + dd));
+                for (; dd < d; ++dd) o[dd] = s[dd];
+            }
+        } else {
+            for (int64_t j = 0; j < rows; ++j)
+                for (int64_t dd = 0; dd < d; ++dd) dst[j * ld + dd] = src[j * row_stride + dd * col_stride];
+        }
+    }
+
+    // ---- one work item -------------------------------------------------------
+    // Per query block of the item's group.
+    struct Block {
+        float *qt, *ot, *m, *l, *alpha;
+        int64_t q0;      // first row (sequence-relative)
+        int64_t nvalid;  // rows of this block inside the sequence
+        int64_t kend;    // keys any of its rows can see
+    };
+
+    static void run_block(const FwdProblem &p, const BlockTask &t, float *ws) {
+        const ThreadSlices sl(p.head_dim);
+        float *st = ws + sl.st;
+        float *kp = ws + sl.kp;
+        float *vp = ws + sl.vp;
+
+        const int64_t d = p.head_dim;
+        const int64_t nq = p.q_len(t.b), nk = p.k_len(t.b);
+        const int64_t hk = t.h / (p.heads / p.kv_heads);
+        const int64_t off = nk - nq;  // bottom-right causal alignment
+
+        const float *q = p.q + p.q_base(t.b) + t.h * p.q_sh;
+        const float *k = p.k + p.k_base(t.b) + hk * p.k_sh;
+        const float *v = p.v + p.v_base(t.b) + hk * p.v_sh;
+        float *o = p.out + p.o_base(t.b) + t.h * p.o_sh;
+        float *lse = p.lse ? p.lse + p.lse_base(t.b) + t.h * p.l_sh : nullptr;
+        const float qscale = float(double(p.scale) * 1.4426950408889634);
+
+        Block blk[kMaxGroup];
+        int nblk = 0;
+        int64_t kend_all = 0;
+        for (int64_t g = 0; g < t.blocks && g < sl.groups; ++g) {
+            Block &bk = blk[nblk];
+            bk.q0 = t.q0 + g * kBlockQ;
+            if (bk.q0 >= nq) break;
+            bk.nvalid = nq - bk.q0 < kBlockQ ? nq - bk.q0 : kBlockQ;
+            bk.qt = ws + sl.qt + size_t(g) * sl.panel;
+            bk.ot = ws + sl.ot + size_t(g) * sl.panel;
+            bk.m = ws + sl.stats + size_t(g) * 3 * kBlockQ;
+            bk.l = bk.m + kBlockQ;
+            bk.alpha = bk.l + kBlockQ;
+            bk.kend = nk;
+            if (p.causal) {
+                const int64_t last_visible = bk.q0 + bk.nvalid - 1 + off;  // inclusive
+                if (last_visible + 1 < bk.kend) bk.kend = last_visible + 1;
+            }
+            if (bk.kend > kend_all) kend_all = bk.kend;
+            if (bk.kend > 0) {
+                // Qᵀ, pre-scaled so that scores come out in log2 units; unused lanes 0.
+                for (int64_t i = 0; i < bk.nvalid; ++i) {
+                    const float *qr = q + (bk.q0 + i) * p.q_sn;
+                    for (int64_t dd = 0; dd < d; ++dd) bk.qt[dd * kBlockQ + i] = qr[dd * p.q_sd] * qscale;
+                }
+                for (int64_t dd = 0; dd < d; ++dd)
+                    for (int64_t i = bk.nvalid; i < kBlockQ; ++i) bk.qt[dd * kBlockQ + i] = 0.f;
+                for (int64_t i = 0; i < kBlockQ; ++i) {
+                    bk.m[i] = -std::numeric_limits<float>::infinity();
+                    bk.l[i] = 0.f;
+                }
+            }
+            ++nblk;
+        }
+
+        const int64_t ld = packed_ld(d);
+        for (int64_t j0 = 0; j0 < kend_all; j0 += kBlockK) {
+            const int64_t jn = kend_all - j0 < kBlockK ? kend_all - j0 : kBlockK;
+            // Packed K and V tiles: contiguous rows at a cache-friendly stride,
+            // whatever the caller's layout; shared by every block of the group.
+            pack_rows(k + j0 * p.k_sn, p.k_sn, p.k_sd, jn, d, kp, ld);
+            pack_rows(v + j0 * p.v_sn, p.v_sn, p.v_sd, jn, d, vp, ld);
+            Prefetcher pf;
+            const int64_t j1 = j0 + kBlockK;
+            if (j1 < kend_all) {
+                pf.k = reinterpret_cast<const char *>(k + j1 * p.k_sn);
+                pf.v = reinterpret_cast<const char *>(v + j1 * p.v_sn);
+                pf.k_rs = p.k_sn * int64_t(sizeof(float));
+                pf.v_rs = p.v_sn * int64_t(sizeof(float));
+                pf.k_bytes = ((d - 1) * p.k_sd + 1) * int64_t(sizeof(float));
+                pf.v_bytes = ((d - 1) * p.v_sd + 1) * int64_t(sizeof(float));
+                pf.rows_left = kend_all - j1 < kBlockK ? kend_all - j1 : kBlockK;
+                // Spread over the micro-tiles of the blocks (about (jn + d) / MR each).
+                const int64_t steps = int64_t(nblk) * ((jn + d) / MR + 1);
+                pf.per_step = (pf.rows_left + steps - 1) / steps;
+            }
+            for (int g = 0; g < nblk; ++g) {
+                const Block &bk = blk[g];
+                if (j0 >= bk.kend) continue;
+                const int64_t bn = bk.kend - j0 < jn ? bk.kend - j0 : jn;
+                qk_tile(kp, ld, bk.qt, d, bn, st, pf);
+                // Row i (block-relative) sees key j0 + jj iff jj <= i + q0 + off - j0.
+                const bool masked = p.causal && (j0 + bn - 1 > bk.q0 + off);
+                softmax_tile(st, bn, bk.m, bk.l, bk.alpha, masked, j0 - bk.q0 - off);
+                pv_tile(vp, ld, st, bn, d, bk.alpha, j0 == 0, bk.ot, pf);
+            }
+            pf.flush();
+        }
+
+        // Normalise and write out; a row that saw no key gets 0 and lse -inf.
+        constexpr double kLn2 = 0.693147180559945309;
+        for (int g = 0; g < nblk; ++g) {
+            const Block &bk = blk[g];
+            for (int64_t i = 0; i < bk.nvalid; ++i) {
+                const float li = bk.kend > 0 ? bk.l[i] : 0.f;
+                float *orow = o + (bk.q0 + i) * p.o_sn;
+                float *lrow = lse ? lse + (bk.q0 + i) * p.l_sn : nullptr;
+                if (li > 0.f) {
+                    for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] / li;
+                    if (lrow) *lrow = float(double(bk.m[i]) * kLn2 + std::log(double(li)));
+                } else {
+                    for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = 0.f;
+                    if (lrow) *lrow = -std::numeric_limits<float>::infinity();
+                }
+            }
+        }
+    }
+};
+
+}  // namespace pmx::attention::flash
