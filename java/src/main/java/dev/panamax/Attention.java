@@ -49,6 +49,7 @@ public final class Attention {
     private static final int FUSED = 0;
     private static final int NAIVE = 1;
     private static final int REFERENCE = 2;
+    private static final int WORKSPACE_TOO_SMALL = Status.WORKSPACE_TOO_SMALL.code();
 
     private Attention() {}
 
@@ -234,26 +235,29 @@ public final class Attention {
             if (kind == REFERENCE) {
                 status = Panamax_h.pmx_attention_fwd_reference(h, p);
             } else {
-                MemorySegment ws;
-                long wsBytes;
-                if (callerWorkspace) {
-                    ws = workspace == null ? MemorySegment.NULL : workspace;
-                    wsBytes = ws.byteSize();
-                } else {
+                MemorySegment ws = callerWorkspace ? (workspace == null ? MemorySegment.NULL : workspace)
+                        : slot.currentWorkspace();
+                status = runKernel(kind, h, p, ws);
+                if (status == WORKSPACE_TOO_SMALL && !callerWorkspace) {
+                    // Steady state is one downcall: the pooled workspace is tried first and
+                    // only grown (size query, then retry) when the library says it is short.
                     status = kind == FUSED ? Panamax_h.pmx_attention_fwd_workspace_size(h, p, slot.outLong)
                             : Panamax_h.pmx_attention_fwd_naive_workspace_size(h, p, slot.outLong);
                     if (status != 0) throw Context.failure(h, status);
-                    wsBytes = slot.outLong.get(ValueLayout.JAVA_LONG, 0);
-                    ws = slot.workspace(wsBytes);
+                    ws = slot.workspace(slot.outLong.get(ValueLayout.JAVA_LONG, 0));
+                    status = runKernel(kind, h, p, ws);
                 }
-                status = kind == FUSED ? Panamax_h.pmx_attention_fwd(h, p, ws, wsBytes)
-                        : Panamax_h.pmx_attention_fwd_naive(h, p, ws, wsBytes);
             }
             if (status != 0) throw Context.failure(h, status);
         } finally {
             ScratchPool.give(slot);
             ctx.release();
         }
+    }
+
+    private static int runKernel(int kind, MemorySegment h, MemorySegment p, MemorySegment ws) {
+        return kind == FUSED ? Panamax_h.pmx_attention_fwd(h, p, ws, ws.byteSize())
+                : Panamax_h.pmx_attention_fwd_naive(h, p, ws, ws.byteSize());
     }
 
     private static long workspaceSize(int kind, Context ctx, Tensor q, Tensor k, Tensor v,

@@ -80,6 +80,11 @@ public final class ScratchPool {
          * A 64-byte aligned workspace of at least {@code bytes} bytes ({@link MemorySegment#NULL} for 0),
          * valid until the slot is given back.
          */
+        /** The pooled workspace as it is now (NULL before the first growth). */
+        public MemorySegment currentWorkspace() {
+            return workspace;
+        }
+
         public MemorySegment workspace(long bytes) {
             if (bytes <= 0) return MemorySegment.NULL;
             if (bytes <= workspace.byteSize()) return workspace;
