@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 10, time = 1)  // the tiny call reaches steady state only after ~5 s of JIT
 @Measurement(iterations = 5, time = 1)
 public class FfmOverheadBench {
     private AttentionFixture tiny;
