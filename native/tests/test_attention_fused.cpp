@@ -22,6 +22,8 @@
 
 namespace {
 
+using pmx_test::view;
+
 // Owns 64-byte aligned storage (workspaces must be aligned).
 struct Aligned {
     void *p = nullptr;
@@ -33,20 +35,6 @@ struct Aligned {
     Aligned &operator=(const Aligned &) = delete;
 };
 
-pmx_tensor view(void *data, int32_t dtype, std::initializer_list<int64_t> shape,
-                std::initializer_list<int64_t> stride, int64_t byte_size) {
-    pmx_tensor t{};
-    t.data = data;
-    t.dtype = dtype;
-    t.device = PMX_DEVICE_CPU;
-    t.ndim = static_cast<int32_t>(shape.size());
-    int i = 0;
-    for (int64_t s : shape) t.shape[i++] = s;
-    i = 0;
-    for (int64_t s : stride) t.stride[i++] = s;
-    t.byte_size = byte_size;
-    return t;
-}
 
 pmx_tensor dense_of(void *data, int32_t dtype, const pmx_tensor &like, int64_t elem_bytes) {
     pmx_tensor t{};

@@ -30,8 +30,9 @@ inline void skip_unless_requested_isa_runs() {
     std::printf("isa path under test: %d (PMX_ISA=%s)\n", isa, want ? want : "unset");
 }
 
-// A dense row-major tensor view of `data` with the given shape.
-inline pmx_tensor dense(void *data, int32_t dtype, std::initializer_list<int64_t> shape, int64_t elem_bytes) {
+// A strided tensor view of `data` (strides in elements).
+inline pmx_tensor view(void *data, int32_t dtype, std::initializer_list<int64_t> shape,
+                       std::initializer_list<int64_t> stride, int64_t byte_size) {
     pmx_tensor t{};
     t.data = data;
     t.dtype = dtype;
@@ -39,6 +40,15 @@ inline pmx_tensor dense(void *data, int32_t dtype, std::initializer_list<int64_t
     t.ndim = static_cast<int32_t>(shape.size());
     int i = 0;
     for (int64_t s : shape) t.shape[i++] = s;
+    i = 0;
+    for (int64_t s : stride) t.stride[i++] = s;
+    t.byte_size = byte_size;
+    return t;
+}
+
+// A dense row-major tensor view of `data` with the given shape.
+inline pmx_tensor dense(void *data, int32_t dtype, std::initializer_list<int64_t> shape, int64_t elem_bytes) {
+    pmx_tensor t = view(data, dtype, shape, {}, 0);
     int64_t stride = 1;
     for (int d = t.ndim - 1; d >= 0; --d) {
         t.stride[d] = stride;
