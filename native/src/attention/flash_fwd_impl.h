@@ -185,6 +185,163 @@ struct FlashFwd {
         }
     }
 
+    // ---- the causal diagonal tile: skip what the mask zeroes ---------------------
+    // In a masked tile, lane i sees key row jj iff jj <= i + ds (ds = q0 + off - j0).
+    // A key row's scores are needed only from the vector holding lane jj - ds on
+    // (the softmax overwrites the lanes below with -inf, so they are never
+    // computed), and a lane vector's Oᵀ needs only the keys it can see (the
+    // others have Pᵀ = 0 exactly). Skipping them changes no computed value:
+    // every lane sums the same products in the same order.
+    template <int R, int NC>
+    static PMX_INLINE void qk_cols(const float *const *kr, const float *qt, int64_t d, float *st, int c0) {
+        V acc[R][NC];
+        const float *qp = qt + c0;
+        {
+            V b[NC];
+            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(qp + c * W);
+            PMX_UNROLL for (int r = 0; r < R; ++r) {
+                const V a = T::bcast(kr[r]);
+                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::mul(a, b[c]);
+            }
+            qp += kBlockQ;
+        }
+        for (int64_t dd = 1; dd < d; ++dd, qp += kBlockQ) {
+            V b[NC];
+            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(qp + c * W);
+            PMX_UNROLL for (int r = 0; r < R; ++r) {
+                const V a = T::bcast(kr[r] + dd);
+                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+            }
+        }
+        PMX_UNROLL for (int r = 0; r < R; ++r)
+            PMX_UNROLL for (int c = 0; c < NC; ++c) T::store(st + r * kBlockQ + c0 + c * W, acc[r][c]);
+    }
+
+    template <int R, int NC = NR - 1>
+    static PMX_INLINE void qk_cols_rem(const float *const *kr, const float *qt, int64_t d, float *st, int c0,
+                                       int n) {
+        if constexpr (NC >= 1) {
+            if (n == NC) qk_cols<R, NC>(kr, qt, d, st, c0);
+            else qk_cols_rem<R, NC - 1>(kr, qt, d, st, c0, n);
+        }
+    }
+
+    // R key rows, query lanes [lane0, kBlockQ) only (lane0 a multiple of W).
+    template <int R>
+    static PMX_INLINE void qk_rows_from(const float *k, int64_t ks, const float *qt, int64_t d, float *st,
+                                        int lane0) {
+        const float *kr[R];
+        PMX_UNROLL for (int r = 0; r < R; ++r) kr[r] = k + r * ks;
+        int c0 = lane0;
+        for (; c0 + SW <= kBlockQ; c0 += SW) qk_cols<R, NR>(kr, qt, d, st, c0);
+        qk_cols_rem<R>(kr, qt, d, st, c0, int(kBlockQ - c0) / W);
+    }
+
+    // First lane that key row j of a masked tile can be visible to, rounded
+    // down to a vector.
+    static PMX_INLINE int first_lane(int64_t j, int64_t ds) {
+        if (j <= ds) return 0;
+        const int64_t l = (j - ds) / W * W;
+        return l > kBlockQ ? int(kBlockQ) : int(l);
+    }
+
+    template <int R = MR - 1>
+    static PMX_INLINE void qk_tail_from(const float *k, int64_t ks, const float *qt, int64_t d, int rows,
+                                        float *st, int lane0) {
+        if constexpr (R >= 1) {
+            if (rows == R) qk_rows_from<R>(k, ks, qt, d, st, lane0);
+            else qk_tail_from<R - 1>(k, ks, qt, d, rows, st, lane0);
+        }
+    }
+
+    static void qk_tile_masked(const float *k, int64_t ks, const float *qt, int64_t d, int64_t jn, float *st,
+                               Prefetcher &pf, int64_t ds) {
+        int64_t j = 0;
+        for (; j + MR <= jn; j += MR) {
+            pf.step();
+            qk_rows_from<MR>(k + j * ks, ks, qt, d, st + j * kBlockQ, first_lane(j, ds));
+        }
+        qk_tail_from(k + j * ks, ks, qt, d, int(jn - j), st + j * kBlockQ, first_lane(j, ds));
+    }
+
+    // NC vectors of R Oᵀ rows from lane c0, keys [jb, je). mode 0: start from 0,
+    // 1: start from α·Oᵀ, 2: continue from Oᵀ.
+    template <int R, int NC>
+    static PMX_INLINE void pv_cols(const float *v, int64_t vs, const float *pt, int64_t jb, int64_t je,
+                                   const float *alpha, int mode, float *ot, int c0) {
+        V acc[R][NC];
+        if (mode == 0) {
+            PMX_UNROLL for (int r = 0; r < R; ++r)
+                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::zero();
+        } else if (mode == 1) {
+            V al[NC];
+            PMX_UNROLL for (int c = 0; c < NC; ++c) al[c] = T::load(alpha + c0 + c * W);
+            PMX_UNROLL for (int r = 0; r < R; ++r)
+                PMX_UNROLL for (int c = 0; c < NC; ++c)
+                    acc[r][c] = T::mul(T::load(ot + r * kBlockQ + c0 + c * W), al[c]);
+        } else {
+            PMX_UNROLL for (int r = 0; r < R; ++r)
+                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::load(ot + r * kBlockQ + c0 + c * W);
+        }
+        const float *vr = v + jb * vs;
+        const float *pp = pt + jb * kBlockQ + c0;
+        for (int64_t j = jb; j < je; ++j, vr += vs, pp += kBlockQ) {
+            V b[NC];
+            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(pp + c * W);
+            PMX_UNROLL for (int r = 0; r < R; ++r) {
+                const V a = T::bcast(vr + r);
+                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+            }
+        }
+        PMX_UNROLL for (int r = 0; r < R; ++r)
+            PMX_UNROLL for (int c = 0; c < NC; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
+    }
+
+    // Keys a lane vector starting at lane c can need: [0, clamp(ds + c + W, 0, jn)).
+    static PMX_INLINE int64_t key_limit(int64_t ds, int64_t c, int64_t jn) {
+        const int64_t e = ds + c + W;
+        return e < 0 ? 0 : e > jn ? jn : e;
+    }
+
+    template <int R, int C>
+    static PMX_INLINE void pv_masked_rest(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t ds,
+                                          float *ot, int c0, int64_t prev) {
+        if constexpr (C < NR) {
+            const int64_t e = key_limit(ds, c0 + C * W, jn);
+            if (e > prev) pv_cols<R, NR - C>(v, vs, pt, prev, e, nullptr, 2, ot, c0 + C * W);
+            pv_masked_rest<R, C + 1>(v, vs, pt, jn, ds, ot, c0, e > prev ? e : prev);
+        }
+    }
+
+    template <int R>
+    static PMX_INLINE void pv_rows_masked(const float *v, int64_t vs, const float *pt, int64_t jn,
+                                          const float *alpha, bool first, float *ot, int64_t ds) {
+        for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
+            const int64_t e0 = key_limit(ds, c0, jn);
+            pv_cols<R, NR>(v, vs, pt, 0, e0, alpha, first ? 0 : 1, ot, c0);
+            pv_masked_rest<R, 1>(v, vs, pt, jn, ds, ot, c0, e0);
+        }
+    }
+
+    template <int R = MR - 1>
+    static PMX_INLINE void pv_tail_masked(const float *v, int64_t vs, const float *pt, int64_t jn,
+                                          const float *alpha, bool first, int rows, float *ot, int64_t ds) {
+        if constexpr (R >= 1) {
+            if (rows == R) pv_rows_masked<R>(v, vs, pt, jn, alpha, first, ot, ds);
+            else pv_tail_masked<R - 1>(v, vs, pt, jn, alpha, first, rows, ot, ds);
+        }
+    }
+
+    static void pv_tile_masked(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t d,
+                               const float *alpha, bool first, float *ot, Prefetcher &pf, int64_t ds) {
+        int64_t r = 0;
+        for (; r + MR <= d; r += MR) {
+            pf.step();
+            pv_rows_masked<MR>(v + r, vs, pt, jn, alpha, first, ot + r * kBlockQ, ds);
+        }
+        pv_tail_masked(v + r, vs, pt, jn, alpha, first, int(d - r), ot + r * kBlockQ, ds);
+    }
+
     // ---- online softmax over one tile -------------------------------------------
     // st: Sᵀ[jn][kBlockQ] in, Pᵀ out. m, l, alpha: [kBlockQ]. When masked, lane i
     // of key row j is masked iff i < mask_base + j (the causal limit).
@@ -339,11 +496,14 @@ struct FlashFwd {
                 const Block &bk = blk[g];
                 if (j0 >= bk.kend) continue;
                 const int64_t bn = bk.kend - j0 < jn ? bk.kend - j0 : jn;
-                qk_tile(kp, ld, bk.qt, d, bn, st, pf);
                 // Row i (block-relative) sees key j0 + jj iff jj <= i + q0 + off - j0.
                 const bool masked = p.causal && (j0 + bn - 1 > bk.q0 + off);
-                softmax_tile(st, bn, bk.m, bk.l, bk.alpha, masked, j0 - bk.q0 - off);
-                pv_tile(vp, ld, st, bn, d, bk.alpha, j0 == 0, bk.ot, pf);
+                const int64_t ds = bk.q0 + off - j0;
+                if (masked) qk_tile_masked(kp, ld, bk.qt, d, bn, st, pf, ds);
+                else qk_tile(kp, ld, bk.qt, d, bn, st, pf);
+                softmax_tile(st, bn, bk.m, bk.l, bk.alpha, masked, -ds);
+                if (masked) pv_tile_masked(vp, ld, st, bn, d, bk.alpha, j0 == 0, bk.ot, pf, ds);
+                else pv_tile(vp, ld, st, bn, d, bk.alpha, j0 == 0, bk.ot, pf);
             }
             pf.flush();
         }
