@@ -216,16 +216,7 @@ public final class OnnxRuntimePeers {
                         track(made, floatView(env, out.segment(), b, n, hidden)));
                 return new OrtPrepared(options, session, inputs, outputs, before, arena);
             } catch (OrtException | RuntimeException e) {
-                for (OnnxTensor t : made) {
-                    t.close();
-                }
-                if (session != null) {
-                    session.close();
-                }
-                options.close();
-                if (arena != null) {
-                    arena.close();
-                }
+                closeAfterFailedPrepare(made, session, options, arena);
                 throw e;
             }
         }
@@ -342,14 +333,7 @@ public final class OnnxRuntimePeers {
                 outputs.put("present_value", track(made, floatView(env, presentV, b, s.kvHeads(), n, d)));
                 return new OrtPrepared(options, session, inputs, outputs, null, arena);
             } catch (OrtException | RuntimeException e) {
-                for (OnnxTensor t : made) {
-                    t.close();
-                }
-                if (session != null) {
-                    session.close();
-                }
-                options.close();
-                arena.close();
+                closeAfterFailedPrepare(made, session, options, arena);
                 throw e;
             }
         }
@@ -359,5 +343,21 @@ public final class OnnxRuntimePeers {
     static OnnxTensor track(List<OnnxTensor> made, OnnxTensor t) {
         made.add(t);
         return t;
+    }
+
+    /** Releases what a failed prepare() made so far (session and arena may be null). */
+    private static void closeAfterFailedPrepare(List<OnnxTensor> made, OrtSession session,
+                                                OrtSession.SessionOptions options, Arena arena)
+            throws OrtException {
+        for (OnnxTensor t : made) {
+            t.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+        options.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }
