@@ -13,6 +13,18 @@
  *    stride, byte_size}. Strides are in elements (not bytes), never negative.
  *    `byte_size` is the size of the allocation `data` points into, from `data`
  *    onwards; the library checks every element it touches lies inside it.
+ *  - Outputs never alias: an output must not overlap any input, another
+ *    output or the workspace, and its strides must give every element its own
+ *    address (no zero stride on a dimension longer than 1). No operator works
+ *    in place unless its section says so. Violations: INVALID_ARGUMENT.
+ *  - Non-finite inputs propagate: a NaN or Inf in an input makes NaN (or Inf)
+ *    in the outputs it affects, on every ISA path alike, as IEEE arithmetic
+ *    in float64 would; it is never silently turned into a masked result.
+ *  - Devices: a pmx_tensor says where its memory is (device, device_index).
+ *    CUDA operators, when they come, take the same params structs with CUDA
+ *    tensors; the CUDA stream a call runs on will be a field appended to each
+ *    params struct (struct_size keeps old callers working; NULL = the default
+ *    stream). CPU entry points refuse CUDA tensors with INVALID_ARGUMENT.
  *  - The library never allocates behind the caller's back on a hot path: an
  *    operator that needs scratch memory says how much through its
  *    *_workspace_size function, and the caller passes it in.
@@ -43,11 +55,13 @@ extern "C" {
 #endif
 
 /* Version of this ABI: major << 16 | minor. A major change breaks callers. */
-#define PMX_ABI_VERSION_MAJOR 1
+#define PMX_ABI_VERSION_MAJOR 2
 #define PMX_ABI_VERSION_MINOR 0
 
-/* Largest rank a pmx_tensor can describe. */
-#define PMX_MAX_DIMS 8
+/* Limits (bindings read these; nothing else writes them down again). */
+#define PMX_MAX_DIMS 8        /* largest rank a pmx_tensor can describe   */
+#define PMX_MAX_THREADS 4096  /* largest pmx_context_set_num_threads value */
+#define PMX_MAX_HEAD_DIM 512  /* largest head dim D of the attention family */
 
 typedef enum pmx_status {
     PMX_STATUS_SUCCESS = 0,
@@ -116,7 +130,9 @@ PMX_API pmx_status pmx_context_create(pmx_context **out_ctx);
 /* Frees the context. NULL is a no-op. */
 PMX_API pmx_status pmx_context_destroy(pmx_context *ctx);
 
-/* Threads a call on this context may use: 1 .. 4096, or 0 for all cores. */
+/* Threads a call on this context may use: 1 .. PMX_MAX_THREADS, or 0 for all
+ * cores. A call never uses more threads than it has work items, and its
+ * workspace grows with the threads it uses, not with this setting alone. */
 PMX_API pmx_status pmx_context_set_num_threads(pmx_context *ctx, int32_t num_threads);
 
 /* The thread count calls will actually use (0 resolved to the core count). */
@@ -163,8 +179,13 @@ PMX_API pmx_status pmx_build_info(char *buf, int64_t capacity, int64_t *out_leng
  * key j (of Nk) iff j <= i + (Nk - Nq). With Nq > Nk the first Nq - Nk rows see
  * nothing. A row that sees no key gets output 0 and lse -inf.
  * lse[row] = log(sum_j exp(q·k_j · scale)) in natural log.
+ * A NaN or Inf in q, k or v makes the rows it reaches NaN (out and lse),
+ * exactly where the float64 reference gives NaN: q row i reaches row i; key
+ * or value row j reaches every query row that sees key j.
  * dtype: F32 for q, k, v, out, lse (this version); I32 for cu_seqlens.
- * D from 1 to 512; all tensors on the CPU for pmx_attention_fwd.
+ * D from 1 to PMX_MAX_HEAD_DIM; all tensors on the CPU for pmx_attention_fwd.
+ * cu_seqlens are read once, validated and copied: the kernel never reads the
+ * caller's copy again during the call.
  */
 typedef struct pmx_attention_params {
     int64_t struct_size;      /* sizeof(pmx_attention_params) */
@@ -192,36 +213,40 @@ PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_
 PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
                                      int64_t workspace_bytes);
 
-/* ---- reference kernels and baselines (tests and benchmarks) --------------- */
+/* ---- reference kernels ------------------------------------------------- */
 
 /*
- * The naive reference: the same contract as pmx_attention_fwd, computed in
+ * The float64 reference: the same contract as pmx_attention_fwd, computed in
  * float64 with the full score row materialised (O(Nk) per row, one thread).
  * q, k, v, out, lse may be F32 or F64 (each independently), so tests can ask
- * for float64 results. Needs no workspace.
+ * for float64 results. Needs no workspace. For tests and accuracy checks.
  */
 PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_attention_params *params);
 
+/* ---- benchmark baselines (not operators: in-run yardsticks) --------------- */
+
 /*
- * The naive two-pass attention a user would write first: materialises the
- * full [Nq, Nk] score matrix per (batch, head) in the workspace, fp32, using
- * the context's threads over heads. The O(N²)-memory baseline for benchmarks.
+ * The unfused attention a user writes first: S = q·kᵀ·scale with oneDNN sgemm
+ * (one [Nq, Nk] fp32 matrix per (batch, head), in the workspace), a row
+ * softmax (with the causal mask), then O = P·v with sgemm. O(N²) memory: the
+ * point of the comparison. Same params contract as pmx_attention_fwd (q, k, v
+ * may be strided views; they are packed into the workspace first).
  */
-PMX_API pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
-                                                          int64_t *out_bytes);
-PMX_API pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
-                                           int64_t workspace_bytes);
+PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+                                                              int64_t *out_bytes);
+PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params,
+                                               void *workspace, int64_t workspace_bytes);
 
 /*
  * c[M, N] = a[M, K] · b[K, N], fp32, row-major with leading dimensions lda,
  * ldb, ldc (elements), through oneDNN: the in-run compute ceiling benchmarks
  * compare against. Uses the context's thread count.
  */
-PMX_API pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
-                                    const float *b, int64_t ldb, float *c, int64_t ldc);
+PMX_API pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                   const float *b, int64_t ldb, float *c, int64_t ldc);
 
 /* Does nothing and succeeds: measures the cost of a call from the caller. */
-PMX_API pmx_status pmx_noop(pmx_context *ctx);
+PMX_API pmx_status pmx_bench_noop(pmx_context *ctx);
 
 /* ---- CUDA backend (libpanamax_cuda, loaded separately) -------------------- */
 

@@ -55,7 +55,7 @@ PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_atten
     });
 }
 
-PMX_API pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
                                                           int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
@@ -65,7 +65,7 @@ PMX_API pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, cons
     });
 }
 
-PMX_API pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
+PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
                                            int64_t workspace_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);

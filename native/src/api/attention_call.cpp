@@ -9,7 +9,7 @@
 namespace pmx {
 namespace {
 
-constexpr int64_t kMaxHeadDim = 512;
+constexpr int64_t kMaxHeadDim = PMX_MAX_HEAD_DIM;
 
 // Size of the first ABI version of the struct: callers built against it are
 // accepted; anything smaller is not a pmx_attention_params.

@@ -45,8 +45,8 @@ PMX_API pmx_status pmx_context_destroy(pmx_context *ctx) {
 PMX_API pmx_status pmx_context_set_num_threads(pmx_context *ctx, int32_t num_threads) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        if (num_threads < 0 || num_threads > 4096)
-            pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "num_threads: %d is outside 0..4096 (0 = all cores)", num_threads);
+        if (num_threads < 0 || num_threads > PMX_MAX_THREADS)
+            pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "num_threads: %d is outside 0..%d (0 = all cores)", num_threads, PMX_MAX_THREADS);
         ctx->num_threads.store(num_threads, std::memory_order_relaxed);
     });
 }
@@ -78,6 +78,6 @@ PMX_API pmx_status pmx_context_last_error(const pmx_context *ctx, char *buf, int
     }
 }
 
-PMX_API pmx_status pmx_noop(pmx_context *ctx) { return PMX_STATUS_SUCCESS; }
+PMX_API pmx_status pmx_bench_noop(pmx_context *ctx) { return PMX_STATUS_SUCCESS; }
 
 }  // extern "C"

@@ -7,7 +7,7 @@
 
 extern "C" {
 
-PMX_API pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+PMX_API pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                                     const float *b, int64_t ldb, float *c, int64_t ldc) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);

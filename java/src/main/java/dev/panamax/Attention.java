@@ -242,7 +242,7 @@ public final class Attention {
                     // Steady state is one downcall: the pooled workspace is tried first and
                     // only grown (size query, then retry) when the library says it is short.
                     status = kind == FUSED ? Panamax_h.pmx_attention_fwd_workspace_size(h, p, slot.outLong)
-                            : Panamax_h.pmx_attention_fwd_naive_workspace_size(h, p, slot.outLong);
+                            : Panamax_h.pmx_bench_attention_unfused_workspace_size(h, p, slot.outLong);
                     if (status != 0) throw Context.failure(h, status);
                     ws = slot.workspace(slot.outLong.get(ValueLayout.JAVA_LONG, 0));
                     status = runKernel(kind, h, p, ws);
@@ -257,7 +257,7 @@ public final class Attention {
 
     private static int runKernel(int kind, MemorySegment h, MemorySegment p, MemorySegment ws) {
         return kind == FUSED ? Panamax_h.pmx_attention_fwd(h, p, ws, ws.byteSize())
-                : Panamax_h.pmx_attention_fwd_naive(h, p, ws, ws.byteSize());
+                : Panamax_h.pmx_bench_attention_unfused(h, p, ws, ws.byteSize());
     }
 
     private static long workspaceSize(int kind, Context ctx, Tensor q, Tensor k, Tensor v,
@@ -272,7 +272,7 @@ public final class Attention {
             MemorySegment p = slot.struct;
             fillParams(p, q, k, v, o, q, null);
             int status = kind == FUSED ? Panamax_h.pmx_attention_fwd_workspace_size(h, p, slot.outLong)
-                    : Panamax_h.pmx_attention_fwd_naive_workspace_size(h, p, slot.outLong);
+                    : Panamax_h.pmx_bench_attention_unfused_workspace_size(h, p, slot.outLong);
             if (status != 0) throw Context.failure(h, status);
             return slot.outLong.get(ValueLayout.JAVA_LONG, 0);
         } finally {

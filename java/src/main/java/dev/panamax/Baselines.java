@@ -36,7 +36,7 @@ public final class Baselines {
         matrix(c, "c", m, n);
         MemorySegment h = ctx.acquire();
         try {
-            Context.check(h, Panamax_h.pmx_sgemm_onednn(h, m, n, k, a, Math.max(k, 1), b, Math.max(n, 1), c,
+            Context.check(h, Panamax_h.pmx_bench_sgemm(h, m, n, k, a, Math.max(k, 1), b, Math.max(n, 1), c,
                     Math.max(n, 1)));
         } finally {
             ctx.release();
@@ -44,13 +44,13 @@ public final class Baselines {
     }
 
     /**
-     * Calls {@code pmx_noop}, which does nothing: the cost of one downcall from Java.
+     * Calls {@code pmx_bench_noop}, which does nothing: the cost of one downcall from Java.
      *
      * @throws IllegalStateException when {@code ctx} is closed
      */
     public static void noop(Context ctx) {
         Checks.requireContext(ctx);
-        Panamax_h.pmx_noop(ctx.handleForNoop());
+        Panamax_h.pmx_bench_noop(ctx.handleForNoop());
     }
 
     private static void matrix(MemorySegment s, String name, long rows, long cols) {

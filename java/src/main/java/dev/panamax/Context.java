@@ -153,7 +153,7 @@ public final class Context implements AutoCloseable {
         handle.release();
     }
 
-    /** The native handle without marking a call (for {@code pmx_noop}, which never reads it). */
+    /** The native handle without marking a call (for {@code pmx_bench_noop}, which never reads it). */
     MemorySegment handleForNoop() {
         if (handle.isClosed()) throw new IllegalStateException("context: is closed");
         return handle.ptr;

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The fixed cost of calling native code from Java: the cheapest downcall
- * ({@code pmx_noop}) and a one-token attention (N = 1, H = 1, D = 32), whose
+ * ({@code pmx_bench_noop}) and a one-token attention (N = 1, H = 1, D = 32), whose
  * arithmetic is negligible, so the time is argument marshalling, validation
  * and the FFM transition. Single-threaded context, so no thread pool wake-up.
  */

@@ -23,10 +23,10 @@ public class Panamax_h extends Panamax_h$shared {
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
-    private static final int PMX_ABI_VERSION_MAJOR = (int)1L;
+    private static final int PMX_ABI_VERSION_MAJOR = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define PMX_ABI_VERSION_MAJOR 1
+     * #define PMX_ABI_VERSION_MAJOR 2
      * }
      */
     public static int PMX_ABI_VERSION_MAJOR() {
@@ -49,6 +49,24 @@ public class Panamax_h extends Panamax_h$shared {
      */
     public static int PMX_MAX_DIMS() {
         return PMX_MAX_DIMS;
+    }
+    private static final int PMX_MAX_THREADS = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_THREADS 4096
+     * }
+     */
+    public static int PMX_MAX_THREADS() {
+        return PMX_MAX_THREADS;
+    }
+    private static final int PMX_MAX_HEAD_DIM = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_HEAD_DIM 512
+     * }
+     */
+    public static int PMX_MAX_HEAD_DIM() {
+        return PMX_MAX_HEAD_DIM;
     }
     private static final int PMX_STATUS_SUCCESS = (int)0L;
     /**
@@ -962,7 +980,7 @@ public class Panamax_h extends Panamax_h$shared {
         }
     }
 
-    private static class pmx_attention_fwd_naive_workspace_size {
+    private static class pmx_bench_attention_unfused_workspace_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Panamax_h.C_INT,
             Panamax_h.C_POINTER,
@@ -970,7 +988,7 @@ public class Panamax_h extends Panamax_h$shared {
             Panamax_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_attention_fwd_naive_workspace_size");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_attention_unfused_workspace_size");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -978,43 +996,43 @@ public class Panamax_h extends Panamax_h$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
+     * pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
      * }
      */
-    public static FunctionDescriptor pmx_attention_fwd_naive_workspace_size$descriptor() {
-        return pmx_attention_fwd_naive_workspace_size.DESC;
+    public static FunctionDescriptor pmx_bench_attention_unfused_workspace_size$descriptor() {
+        return pmx_bench_attention_unfused_workspace_size.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
+     * pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
      * }
      */
-    public static MethodHandle pmx_attention_fwd_naive_workspace_size$handle() {
-        return pmx_attention_fwd_naive_workspace_size.HANDLE;
+    public static MethodHandle pmx_bench_attention_unfused_workspace_size$handle() {
+        return pmx_bench_attention_unfused_workspace_size.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
+     * pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
      * }
      */
-    public static MemorySegment pmx_attention_fwd_naive_workspace_size$address() {
-        return pmx_attention_fwd_naive_workspace_size.ADDR;
+    public static MemorySegment pmx_bench_attention_unfused_workspace_size$address() {
+        return pmx_bench_attention_unfused_workspace_size.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
+     * pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params, int64_t *out_bytes)
      * }
      */
-    public static int pmx_attention_fwd_naive_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
-        var mh$ = pmx_attention_fwd_naive_workspace_size.HANDLE;
+    public static int pmx_bench_attention_unfused_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_bench_attention_unfused_workspace_size.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("pmx_attention_fwd_naive_workspace_size", ctx, params, out_bytes);
+                traceDowncall("pmx_bench_attention_unfused_workspace_size", ctx, params, out_bytes);
             }
             return (int)mh$.invokeExact(ctx, params, out_bytes);
         } catch (Error | RuntimeException ex) {
@@ -1024,7 +1042,7 @@ public class Panamax_h extends Panamax_h$shared {
         }
     }
 
-    private static class pmx_attention_fwd_naive {
+    private static class pmx_bench_attention_unfused {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Panamax_h.C_INT,
             Panamax_h.C_POINTER,
@@ -1033,7 +1051,7 @@ public class Panamax_h extends Panamax_h$shared {
             Panamax_h.C_LONG
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_attention_fwd_naive");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_attention_unfused");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1041,43 +1059,43 @@ public class Panamax_h extends Panamax_h$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
      * }
      */
-    public static FunctionDescriptor pmx_attention_fwd_naive$descriptor() {
-        return pmx_attention_fwd_naive.DESC;
+    public static FunctionDescriptor pmx_bench_attention_unfused$descriptor() {
+        return pmx_bench_attention_unfused.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
      * }
      */
-    public static MethodHandle pmx_attention_fwd_naive$handle() {
-        return pmx_attention_fwd_naive.HANDLE;
+    public static MethodHandle pmx_bench_attention_unfused$handle() {
+        return pmx_bench_attention_unfused.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
      * }
      */
-    public static MemorySegment pmx_attention_fwd_naive$address() {
-        return pmx_attention_fwd_naive.ADDR;
+    public static MemorySegment pmx_bench_attention_unfused$address() {
+        return pmx_bench_attention_unfused.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * pmx_status pmx_attention_fwd_naive(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params, void *workspace, int64_t workspace_bytes)
      * }
      */
-    public static int pmx_attention_fwd_naive(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
-        var mh$ = pmx_attention_fwd_naive.HANDLE;
+    public static int pmx_bench_attention_unfused(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_bench_attention_unfused.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("pmx_attention_fwd_naive", ctx, params, workspace, workspace_bytes);
+                traceDowncall("pmx_bench_attention_unfused", ctx, params, workspace, workspace_bytes);
             }
             return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
         } catch (Error | RuntimeException ex) {
@@ -1087,7 +1105,7 @@ public class Panamax_h extends Panamax_h$shared {
         }
     }
 
-    private static class pmx_sgemm_onednn {
+    private static class pmx_bench_sgemm {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Panamax_h.C_INT,
             Panamax_h.C_POINTER,
@@ -1102,7 +1120,7 @@ public class Panamax_h extends Panamax_h$shared {
             Panamax_h.C_LONG
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_sgemm_onednn");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_sgemm");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1110,43 +1128,43 @@ public class Panamax_h extends Panamax_h$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
+     * pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
      * }
      */
-    public static FunctionDescriptor pmx_sgemm_onednn$descriptor() {
-        return pmx_sgemm_onednn.DESC;
+    public static FunctionDescriptor pmx_bench_sgemm$descriptor() {
+        return pmx_bench_sgemm.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
+     * pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
      * }
      */
-    public static MethodHandle pmx_sgemm_onednn$handle() {
-        return pmx_sgemm_onednn.HANDLE;
+    public static MethodHandle pmx_bench_sgemm$handle() {
+        return pmx_bench_sgemm.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
+     * pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
      * }
      */
-    public static MemorySegment pmx_sgemm_onednn$address() {
-        return pmx_sgemm_onednn.ADDR;
+    public static MemorySegment pmx_bench_sgemm$address() {
+        return pmx_bench_sgemm.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * pmx_status pmx_sgemm_onednn(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
+     * pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
      * }
      */
-    public static int pmx_sgemm_onednn(MemorySegment ctx, long m, long n, long k, MemorySegment a, long lda, MemorySegment b, long ldb, MemorySegment c, long ldc) {
-        var mh$ = pmx_sgemm_onednn.HANDLE;
+    public static int pmx_bench_sgemm(MemorySegment ctx, long m, long n, long k, MemorySegment a, long lda, MemorySegment b, long ldb, MemorySegment c, long ldc) {
+        var mh$ = pmx_bench_sgemm.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("pmx_sgemm_onednn", ctx, m, n, k, a, lda, b, ldb, c, ldc);
+                traceDowncall("pmx_bench_sgemm", ctx, m, n, k, a, lda, b, ldb, c, ldc);
             }
             return (int)mh$.invokeExact(ctx, m, n, k, a, lda, b, ldb, c, ldc);
         } catch (Error | RuntimeException ex) {
@@ -1156,13 +1174,13 @@ public class Panamax_h extends Panamax_h$shared {
         }
     }
 
-    private static class pmx_noop {
+    private static class pmx_bench_noop {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Panamax_h.C_INT,
             Panamax_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_noop");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_noop");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1170,43 +1188,43 @@ public class Panamax_h extends Panamax_h$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * pmx_status pmx_noop(pmx_context *ctx)
+     * pmx_status pmx_bench_noop(pmx_context *ctx)
      * }
      */
-    public static FunctionDescriptor pmx_noop$descriptor() {
-        return pmx_noop.DESC;
+    public static FunctionDescriptor pmx_bench_noop$descriptor() {
+        return pmx_bench_noop.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * pmx_status pmx_noop(pmx_context *ctx)
+     * pmx_status pmx_bench_noop(pmx_context *ctx)
      * }
      */
-    public static MethodHandle pmx_noop$handle() {
-        return pmx_noop.HANDLE;
+    public static MethodHandle pmx_bench_noop$handle() {
+        return pmx_bench_noop.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * pmx_status pmx_noop(pmx_context *ctx)
+     * pmx_status pmx_bench_noop(pmx_context *ctx)
      * }
      */
-    public static MemorySegment pmx_noop$address() {
-        return pmx_noop.ADDR;
+    public static MemorySegment pmx_bench_noop$address() {
+        return pmx_bench_noop.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * pmx_status pmx_noop(pmx_context *ctx)
+     * pmx_status pmx_bench_noop(pmx_context *ctx)
      * }
      */
-    public static int pmx_noop(MemorySegment ctx) {
-        var mh$ = pmx_noop.HANDLE;
+    public static int pmx_bench_noop(MemorySegment ctx) {
+        var mh$ = pmx_bench_noop.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("pmx_noop", ctx);
+                traceDowncall("pmx_bench_noop", ctx);
             }
             return (int)mh$.invokeExact(ctx);
         } catch (Error | RuntimeException ex) {
