@@ -55,25 +55,4 @@ PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_atten
     });
 }
 
-PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
-                                                          int64_t *out_bytes) {
-    return pmx::guard(ctx, [&] {
-        pmx::check_context(ctx);
-        check_out_ptr(out_bytes);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
-        *out_bytes = pmx::reference::naive_workspace_bytes(call.p, pmx::resolved_threads(ctx));
-    });
-}
-
-PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
-                                           int64_t workspace_bytes) {
-    return pmx::guard(ctx, [&] {
-        pmx::check_context(ctx);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
-        const int threads = pmx::resolved_threads(ctx);
-        check_workspace(workspace, workspace_bytes, pmx::reference::naive_workspace_bytes(call.p, threads));
-        pmx::reference::attention_fwd_naive(call.p, workspace, threads);
-    });
-}
-
 }  // extern "C"

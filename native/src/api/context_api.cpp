@@ -78,6 +78,4 @@ PMX_API pmx_status pmx_context_last_error(const pmx_context *ctx, char *buf, int
     }
 }
 
-PMX_API pmx_status pmx_bench_noop(pmx_context *ctx) { return PMX_STATUS_SUCCESS; }
-
 }  // extern "C"

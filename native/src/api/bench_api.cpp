@@ -1,0 +1,49 @@
+// extern "C" entry points of the benchmark baselines (in-run yardsticks, not
+// operators): the unfused attention, oneDNN sgemm, and the no-op.
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include "api/attention_call.h"
+#include "baseline/attention_unfused.h"
+#include "common/context.h"
+#include "common/status.h"
+
+extern "C" {
+
+PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
+                                                              int64_t *out_bytes) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        if (out_bytes == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "out_bytes: must not be NULL");
+        *out_bytes = pmx::baseline::unfused_workspace_bytes(pmx::resolve_attention(params, false).p);
+    });
+}
+
+PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_attention_params *params,
+                                               void *workspace, int64_t workspace_bytes) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        const pmx::AttentionCall call = pmx::baseline::resolve_unfused(params, workspace, workspace_bytes);
+        pmx::baseline::attention_unfused(call.p, workspace, pmx::resolved_threads(ctx));
+    });
+}
+
+PMX_API pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                   const float *b, int64_t ldb, float *c, int64_t ldc) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        if (m < 0 || n < 0 || k < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "m, n, k: must not be negative");
+        if (a == nullptr || b == nullptr || c == nullptr)
+            pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "a, b, c: must not be NULL");
+        if (lda < (k > 1 ? k : 1) || ldb < (n > 1 ? n : 1) || ldc < (n > 1 ? n : 1))
+            pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "lda, ldb, ldc: smaller than the row length");
+        // oneDNN (OpenMP runtime) uses the calling thread's team size.
+        omp_set_num_threads(pmx::resolved_threads(ctx));
+        const dnnl_status_t st = dnnl_sgemm('N', 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc);
+        if (st != dnnl_success) pmx::fail(PMX_STATUS_INTERNAL_ERROR, "oneDNN sgemm failed with status %d", (int)st);
+    });
+}
+
+PMX_API pmx_status pmx_bench_noop(pmx_context *ctx) { return PMX_STATUS_SUCCESS; }
+
+}  // extern "C"
