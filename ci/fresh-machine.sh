@@ -35,8 +35,8 @@
 # busy), processes left inside are ended, and the root is deleted afterwards
 # (kept with --keep) only once nothing is mounted under it. Logs go to files;
 # a failing step prints its last lines and the logs are kept. Runs as root.
-# Takes ~5 minutes on 2 cores: debootstrap ~1, the demo ~2.5 (apt-get, Maven
-# downloads into the empty repository, the C++ build), the tests ~1.
+# Takes 5-8 minutes on 2 cores: debootstrap 1-2.5, the demo 2.5-4 (apt-get,
+# Maven downloads into the empty repository, the C++ build), the tests ~1.
 #
 # Environment:
 #   PANAMAX_FRESH_DIR        folder for the work folder (default /var/tmp)
