@@ -19,14 +19,9 @@ public final class BaselineCalls {
 
     /**
      * Unfused attention: S = Q·Kᵀ and O = P·V as two oneDNN sgemm calls with a
-     * row softmax between them, materialising the [Nq, Nk] score matrix.
+     * row softmax between them, materialising the [Nq, Nk] score matrix in the
+     * caller's workspace of {@link #attentionUnfusedWorkspaceBytes} bytes.
      */
-    public static void attentionUnfused(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options,
-                                        Tensor out, Tensor lse) {
-        Attention.forwardNaive(ctx, q, k, v, options, out, lse);
-    }
-
-    /** As above, with the caller's workspace of {@link #attentionUnfusedWorkspaceBytes} bytes. */
     public static void attentionUnfused(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options,
                                         Tensor out, Tensor lse, MemorySegment workspace) {
         Attention.forwardNaive(ctx, q, k, v, options, out, lse, workspace);
