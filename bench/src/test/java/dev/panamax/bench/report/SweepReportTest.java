@@ -1,11 +1,10 @@
 package dev.panamax.bench.report;
 
 import dev.panamax.bench.sweep.Ceiling;
+import dev.panamax.bench.sweep.FakeOp;
 import dev.panamax.bench.sweep.Measurement;
-import dev.panamax.bench.sweep.SweepLayout;
 import dev.panamax.bench.sweep.SweepResult;
 import dev.panamax.bench.sweep.SweepRow;
-import dev.panamax.bench.sweep.WorkUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The table and the CSV of a made-up operator, with hand-computed expected cells. */
+/** The table and the CSV of a made-up operator ({@link FakeOp}), with hand-computed expected cells. */
 class SweepReportTest {
     @TempDir
     Path dir;
@@ -30,7 +29,7 @@ class SweepReportTest {
         SweepRow second = new SweepRow(1000, List.of("1000", "7"), 3e10, new Measurement(12, 4096, Double.NaN, null),
                 List.of(Measurement.skipped("L > 500")),
                 List.of(Measurement.skipped("does not support this shape")));
-        return new SweepResult(new Layout(), ceiling, 2, List.of(first, second));
+        return new SweepResult(new FakeOp(false), ceiling, 2, List.of(first, second));
     }
 
     @Test
@@ -47,7 +46,7 @@ class SweepReportTest {
     @Test
     void legendNamesTheCeilingAndTheComparisons() {
         assertEquals("""
-                ms: median wall time after warm-up. GB/s counts 8 bytes per element.
+                ms: median wall time after warm-up. GB/s counts 100 bytes per unit of L.
                 % memcpy: of memcpy 1 GiB in this run (4000.0 GB/s).
                 vs X: how many times faster fused is than X. Pi max|diff|: largest |Pi out - fused out|.
                 """, SweepTable.legend(result(new Ceiling("memcpy", "memcpy 1 GiB", 4000))));
@@ -78,53 +77,5 @@ class SweepReportTest {
                         + "copy_loop_gbytes_per_s,copy_loop_bytes,speedup_vs_copy_loop,peer_other_lib_ms,"
                         + "peer_other_lib_gbytes_per_s,peer_other_lib_max_abs_diff",
                 Files.readAllLines(csv).get(0));
-    }
-
-    /** A made-up operator: one baseline, one peer, work in bytes. */
-    private record Layout() implements SweepLayout {
-        @Override
-        public String title() {
-            return "Fake op";
-        }
-
-        @Override
-        public String plotTitle() {
-            return "fake";
-        }
-
-        @Override
-        public String sizeName() {
-            return "L";
-        }
-
-        @Override
-        public String sizeDescription() {
-            return "length L";
-        }
-
-        @Override
-        public List<String> shapeColumns() {
-            return List.of("length", "width");
-        }
-
-        @Override
-        public WorkUnit workUnit() {
-            return WorkUnit.BYTE;
-        }
-
-        @Override
-        public List<String> baselineNames() {
-            return List.of("copy loop");
-        }
-
-        @Override
-        public List<String> peerNames() {
-            return List.of("Other Lib");
-        }
-
-        @Override
-        public String legend() {
-            return "GB/s counts 8 bytes per element.\n";
-        }
     }
 }
