@@ -22,17 +22,17 @@ for d in 64 128; do
     for causal in "" --causal; do
         name="attention-d$d${causal:+-causal}"
         pmx bench attention --n 1024,2048,4096,8192,16384 --head-dim "$d" $causal $peers \
-            --repeats 5 --warmup 1 --naive-max-n 4096 --quiet --csv "$out/$name.csv" | tee "$out/$name.txt"
+            --repeats 5 --warmup 1 --unfused-max-n 4096 --quiet --csv "$out/$name.csv" | tee "$out/$name.txt"
     done
 done
 
-# O(N) memory: one head at N = 65536 (the naive kernel would need 16 GiB per thread).
+# O(N) memory: one head at N = 65536 (the unfused baseline would need a 16 GiB score matrix).
 /usr/bin/time -v ./panamax bench attention --n 65536 --heads 1 --head-dim 64 --repeats 3 \
-    --naive-max-n 0 --quiet 2> "$out/attention-n65536.time" | tee "$out/attention-n65536.txt"
+    --unfused-max-n 0 --quiet 2> "$out/attention-n65536.time" | tee "$out/attention-n65536.txt"
 grep -E "Maximum resident" "$out/attention-n65536.time" | tee -a "$out/attention-n65536.txt"
 
-# The scaling picture: fused vs naive, time and memory against N.
-pmx bench attention --n 256,512,1024,2048,4096,8192,16384 --naive-max-n 4096 --repeats 3 --quiet \
+# The scaling picture: fused vs unfused, time and memory against N.
+pmx bench attention --n 256,512,1024,2048,4096,8192,16384 --unfused-max-n 4096 --repeats 3 --quiet \
     --plot "$out/attention-scaling.png" | tee "$out/attention-scaling.txt"
 
 # JMH: FFM overhead and the zero-allocation hot path (-prof gc).

@@ -4,102 +4,150 @@ import dev.panamax.Attention;
 import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
 import dev.panamax.DType;
+import dev.panamax.Panamax;
 import dev.panamax.Tensor;
+import dev.panamax.bench.baseline.BaselineCalls;
 import dev.panamax.bench.peers.AttentionPeer;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
-import dev.panamax.bench.report.Units;
+import dev.panamax.bench.sweep.Candidate;
+import dev.panamax.bench.sweep.OpSweep;
+import dev.panamax.bench.sweep.Trial;
+import dev.panamax.bench.sweep.WorkUnit;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Locale;
 
 /**
- * Times fused attention, the naive O(N²)-memory kernel and any peers over a
- * list of sequence lengths, on the same random inputs for each N. Inputs,
- * outputs and the fused workspace are allocated once per N, outside the timing.
+ * Attention forward over a list of sequence lengths: the fused kernel, the
+ * unfused baseline (sgemm, softmax, sgemm: O(N²) memory) and any peers, on
+ * the same random inputs for each N. Inputs, outputs and workspaces are
+ * allocated once per N, outside the timing.
  */
-public final class AttentionSweep {
+public final class AttentionSweep implements OpSweep<AttentionShape> {
     private final Context ctx;
     private final SweepConfig config;
     private final List<AttentionPeer> peers;
-    private final Consumer<String> progress;
 
-    public AttentionSweep(Context ctx, SweepConfig config, List<AttentionPeer> peers, Consumer<String> progress) {
+    public AttentionSweep(Context ctx, SweepConfig config, List<AttentionPeer> peers) {
         this.ctx = ctx;
         this.config = config;
         this.peers = List.copyOf(peers);
-        this.progress = progress;
     }
 
-    /** Measures every N in order; {@code sink} gets each row as soon as it is done. */
-    public List<SweepRow> run(Consumer<SweepRow> sink) throws Exception {
-        List<SweepRow> rows = new ArrayList<>();
-        List<Integer> ns = config.seqLens();
-        for (int i = 0; i < ns.size(); i++) {
-            int n = ns.get(i);
-            progress.accept("[" + (i + 1) + "/" + ns.size() + "] N=" + n + " ...");
-            long start = System.nanoTime();
-            SweepRow row = measure(config.shape(n));
-            rows.add(row);
-            sink.accept(row);
-            progress.accept("[" + (i + 1) + "/" + ns.size() + "] N=" + n + " done in "
-                    + Units.duration((System.nanoTime() - start) / 1e6) + ": fused " + Units.millis(row.fusedMillis())
-                    + " ms" + (row.hasNaive() ? ", naive " + Units.millis(row.naiveMillis()) + " ms" : ""));
-        }
-        return rows;
+    @Override
+    public String title() {
+        return String.format(Locale.ROOT, "Attention forward: B=%d H=%d Hkv=%d D=%d %s, float32, %d thread(s), ISA %s",
+                config.batch(), config.heads(), config.kvHeads(), config.headDim(),
+                config.causal() ? "causal" : "non-causal", ctx.numThreads(), Panamax.cpuIsa().name());
     }
 
-    /** Measures one shape. */
-    public SweepRow measure(AttentionShape s) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            long seed = config.seed() + s.seqLen();
-            Tensor q = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.heads(), s.headDim()), seed);
-            Tensor k = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.kvHeads(), s.headDim()), seed + 1);
-            Tensor v = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.kvHeads(), s.headDim()), seed + 2);
-            Tensor out = Tensor.allocate(arena, DType.F32, q.shape());
-            AttentionOptions options = AttentionOptions.builder().causal(s.causal()).build();
+    @Override
+    public String plotTitle() {
+        return String.format(Locale.ROOT, "attention B=%d H=%d D=%d%s", config.batch(), config.heads(),
+                config.headDim(), config.causal() ? " causal" : "");
+    }
 
-            long workspaceBytes = Attention.workspaceBytes(ctx, q, k, v, options);
-            MemorySegment workspace = arena.allocate(workspaceBytes, 64);
-            double fusedMs = time(() -> Attention.forward(ctx, q, k, v, options, out, null, workspace));
-            long fusedBytes = workspaceBytes + TensorData.byteSize(out);
+    @Override
+    public String sizeName() {
+        return "N";
+    }
 
-            double naiveMs = Double.NaN;
-            long naiveBytes = -1;
-            if (s.seqLen() <= config.naiveMaxN()) {
-                Tensor naiveOut = Tensor.allocate(arena, DType.F32, q.shape());
-                naiveBytes = Attention.naiveWorkspaceBytes(ctx, q, k, v, options) + TensorData.byteSize(naiveOut);
-                naiveMs = time(() -> Attention.forwardNaive(ctx, q, k, v, options, naiveOut, null));
+    @Override
+    public String sizeDescription() {
+        return "sequence length N";
+    }
+
+    @Override
+    public List<String> shapeColumns() {
+        return List.of("n", "batch", "heads", "kv_heads", "head_dim", "causal");
+    }
+
+    @Override
+    public WorkUnit workUnit() {
+        return WorkUnit.FLOP;
+    }
+
+    @Override
+    public List<String> baselineNames() {
+        return List.of("unfused");
+    }
+
+    @Override
+    public List<String> peerNames() {
+        return peers.stream().map(AttentionPeer::name).toList();
+    }
+
+    @Override
+    public String legend() {
+        return "GFLOP/s counts 4*B*H*D per unmasked query-key pair.\n"
+                + "unfused: QK^T and PV as two oneDNN sgemm calls with a row softmax between them (what numpy "
+                + "or PyTorch's math path do);\n"
+                + "  it runs only for N <= " + config.unfusedMaxN() + " (--unfused-max-n).\n"
+                + "mem: extra native memory (fused: workspace + out; unfused: its N x N score workspace + out).\n";
+    }
+
+    @Override
+    public List<AttentionShape> shapes() {
+        return config.seqLens().stream().map(config::shape).toList();
+    }
+
+    @Override
+    public long size(AttentionShape s) {
+        return s.seqLen();
+    }
+
+    @Override
+    public List<String> shapeValues(AttentionShape s) {
+        return List.of(Integer.toString(s.seqLen()), Integer.toString(s.batch()), Integer.toString(s.heads()),
+                Integer.toString(s.kvHeads()), Integer.toString(s.headDim()), Boolean.toString(s.causal()));
+    }
+
+    @Override
+    public double work(AttentionShape s) {
+        return Flops.attention(s);
+    }
+
+    @Override
+    public Trial prepare(AttentionShape s, Arena arena) {
+        long seed = config.seed() + s.seqLen();
+        Tensor q = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.heads(), s.headDim()), seed);
+        Tensor k = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.kvHeads(), s.headDim()), seed + 1);
+        Tensor v = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.kvHeads(), s.headDim()), seed + 2);
+        Tensor out = Tensor.allocate(arena, DType.F32, q.shape());
+        AttentionOptions options = AttentionOptions.builder().causal(s.causal()).build();
+        return new Trial() {
+            @Override
+            public Candidate fused() {
+                long workspaceBytes = Attention.workspaceBytes(ctx, q, k, v, options);
+                MemorySegment workspace = arena.allocate(workspaceBytes, 64);
+                return Candidate.of(() -> Attention.forward(ctx, q, k, v, options, out, null, workspace),
+                        workspaceBytes + TensorData.byteSize(out));
             }
 
-            List<PeerResult> peerResults = new ArrayList<>();
-            for (AttentionPeer peer : peers) {
-                peerResults.add(measurePeer(peer, s, q, k, v, out, arena));
+            @Override
+            public Candidate baseline(int index) {
+                if (s.seqLen() > config.unfusedMaxN()) {
+                    return Candidate.skipped("N > --unfused-max-n " + config.unfusedMaxN());
+                }
+                Tensor unfusedOut = Tensor.allocate(arena, DType.F32, q.shape());
+                long workspaceBytes = BaselineCalls.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options);
+                MemorySegment workspace = arena.allocate(workspaceBytes, 64);
+                return Candidate.of(() -> BaselineCalls.attentionUnfused(ctx, q, k, v, options, unfusedOut, null,
+                        workspace), workspaceBytes + TensorData.byteSize(unfusedOut));
             }
-            return new SweepRow(s, fusedMs, fusedBytes, naiveMs, naiveBytes, peerResults);
-        }
-    }
 
-    private PeerResult measurePeer(AttentionPeer peer, AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor fusedOut,
-                                   Arena arena) {
-        String name = peer.name();
-        if (!peer.supports(s)) {
-            return PeerResult.skipped(name, "does not support this shape");
-        }
-        Tensor peerOut = Tensor.allocate(arena, DType.F32, q.shape());
-        try (AttentionPeer.Prepared prepared = peer.prepare(s, q, k, v, peerOut, ctx.numThreads())) {
-            double ms = time(prepared::run);
-            return new PeerResult(name, ms, TensorData.maxAbsDiff(peerOut, fusedOut), null);
-        } catch (Exception | LinkageError e) {
-            String why = "failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
-            progress.accept("peer " + name + " at N=" + s.seqLen() + " " + why);
-            return PeerResult.skipped(name, why);
-        }
-    }
-
-    private double time(Timing.Action action) throws Exception {
-        return Timing.medianMillis(config.warmup(), config.repeats(), config.budgetMillis(), action);
+            @Override
+            public Candidate peer(int index) throws Exception {
+                AttentionPeer peer = peers.get(index);
+                if (!peer.supports(s)) {
+                    return Candidate.skipped("does not support this shape");
+                }
+                Tensor peerOut = Tensor.allocate(arena, DType.F32, q.shape());
+                AttentionPeer.Prepared prepared = peer.prepare(s, q, k, v, peerOut, ctx.numThreads());
+                return Candidate.compared(prepared::run, () -> TensorData.maxAbsDiff(peerOut, out), prepared);
+            }
+        };
     }
 }

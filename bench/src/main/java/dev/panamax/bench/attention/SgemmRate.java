@@ -1,9 +1,11 @@
 package dev.panamax.bench.attention;
 
-import dev.panamax.Baselines;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
+import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.bench.sweep.Ceiling;
+import dev.panamax.bench.sweep.Timing;
 
 import java.lang.foreign.Arena;
 
@@ -12,20 +14,22 @@ import java.lang.foreign.Arena;
  * the same process and with the same threads as the kernels it is compared to.
  */
 public final class SgemmRate {
-    public static final int DEFAULT_SIZE = 2048;
+    private static final int SIZE = 2048;
+    private static final int RUNS = 3;
 
     private SgemmRate() {
     }
 
-    /** GFLOP/s of {@code size}³ sgemm: the median of {@code runs} after one warm-up run. */
-    public static double measure(Context ctx, int size, int runs) throws Exception {
+    /** GFLOP/s of 2048³ sgemm: the median of three runs after one warm-up run. */
+    public static Ceiling measure(Context ctx) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
-            Tensor a = TensorData.uniform(Tensor.allocate(arena, DType.F32, size, size), 1);
-            Tensor b = TensorData.uniform(Tensor.allocate(arena, DType.F32, size, size), 2);
-            Tensor c = Tensor.allocate(arena, DType.F32, size, size);
-            double ms = Timing.medianMillis(1, runs,
-                    () -> Baselines.sgemm(ctx, size, size, size, a.segment(), b.segment(), c.segment()));
-            return Flops.gflopsPerSecond(Flops.sgemm(size, size, size), ms);
+            Tensor a = TensorData.uniform(Tensor.allocate(arena, DType.F32, SIZE, SIZE), 1);
+            Tensor b = TensorData.uniform(Tensor.allocate(arena, DType.F32, SIZE, SIZE), 2);
+            Tensor c = Tensor.allocate(arena, DType.F32, SIZE, SIZE);
+            double ms = Timing.medianMillis(1, RUNS,
+                    () -> BaselineCalls.sgemm(ctx, SIZE, SIZE, SIZE, a.segment(), b.segment(), c.segment()));
+            return new Ceiling("sgemm", "oneDNN sgemm " + SIZE + "^3",
+                    Flops.gflopsPerSecond(Flops.sgemm(SIZE, SIZE, SIZE), ms));
         }
     }
 }

@@ -5,22 +5,19 @@ import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import java.util.List;
 
 /**
- * What an attention sweep measures.
+ * The shapes of an attention sweep.
  *
- * @param seqLens      the N values, in order
- * @param batch        B
- * @param heads        H (query heads)
- * @param kvHeads      Hkv (key/value heads; H must be a multiple)
- * @param headDim      D
- * @param causal       causal masking
- * @param warmup       untimed runs before each measurement
- * @param repeats      timed runs; the median is reported
- * @param budgetMillis stop repeating once the timed runs took this long (0 = always run all repeats)
- * @param naiveMaxN    the naive O(N²)-memory kernel runs only for N up to this
- * @param seed         random inputs
+ * @param seqLens     the N values, in order
+ * @param batch       B
+ * @param heads       H (query heads)
+ * @param kvHeads     Hkv (key/value heads; H must be a multiple)
+ * @param headDim     D
+ * @param causal      causal masking
+ * @param unfusedMaxN the unfused baseline (O(N²) memory) runs only for N up to this
+ * @param seed        random inputs
  */
 public record SweepConfig(List<Integer> seqLens, int batch, int heads, int kvHeads, int headDim, boolean causal,
-                          int warmup, int repeats, double budgetMillis, int naiveMaxN, long seed) {
+                          int unfusedMaxN, long seed) {
 
     public SweepConfig {
         seqLens = List.copyOf(seqLens);
@@ -34,10 +31,6 @@ public record SweepConfig(List<Integer> seqLens, int batch, int heads, int kvHea
         positive("--heads", heads);
         positive("--kv-heads", kvHeads);
         positive("--head-dim", headDim);
-        positive("--repeats", repeats);
-        if (warmup < 0) {
-            throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        }
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("--heads (" + heads + ") must be a multiple of --kv-heads (" + kvHeads + ")");
         }

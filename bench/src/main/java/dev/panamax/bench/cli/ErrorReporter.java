@@ -1,6 +1,7 @@
 package dev.panamax.bench.cli;
 
 import dev.panamax.PanamaxException;
+import dev.panamax.Status;
 import picocli.CommandLine;
 
 import java.io.FileNotFoundException;
@@ -13,9 +14,11 @@ import java.nio.file.NoSuchFileException;
 
 /**
  * Turns every failure into an exit code and one line on stderr: bad input
- * (picocli parameter errors, IllegalArgumentException, missing files, bad .npy)
- * exits {@link ExitCodes#USAGE}; PanamaxException exits {@link ExitCodes#FAILURE}
- * with its message. Stack traces only for unexpected errors with PANAMAX_DEBUG=1.
+ * (picocli parameter errors, IllegalArgumentException, missing files, bad .npy,
+ * and what only the native library detects: a PanamaxException with status
+ * INVALID_ARGUMENT, e.g. bad cu_seqlens contents) exits {@link ExitCodes#USAGE};
+ * any other PanamaxException exits {@link ExitCodes#FAILURE} with its message.
+ * Stack traces only for unexpected errors with PANAMAX_DEBUG=1.
  */
 final class ErrorReporter implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
     private static final String PREFIX = "panamax: ";
@@ -43,7 +46,7 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
             code = ExitCodes.USAGE;
             line = pe.getMessage();
         } else if (t instanceof PanamaxException pe) {
-            code = ExitCodes.FAILURE;
+            code = pe.status() == Status.INVALID_ARGUMENT ? ExitCodes.USAGE : ExitCodes.FAILURE;
             line = pe.getMessage();
         } else if (t instanceof IllegalArgumentException) {
             code = ExitCodes.USAGE;

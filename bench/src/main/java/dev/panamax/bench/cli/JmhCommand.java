@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  * benchmark's {@code @Fork}, so nothing needs adding here.
  */
 @Command(name = "jmh",
-        description = {"Run the JMH benchmarks (AttentionBench, NaiveAttentionBench, SgemmBench, FfmOverheadBench); "
+        description = {"Run the JMH benchmarks (AttentionBench, UnfusedAttentionBench, SgemmBench, FfmOverheadBench); "
                 + "every argument goes to JMH.",
                 "Examples: panamax jmh -l;  panamax jmh AttentionBench -p n=4096 -p headDim=64 -prof gc;  "
                         + "panamax jmh -h (JMH's own options)."})

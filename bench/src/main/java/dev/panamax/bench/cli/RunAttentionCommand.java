@@ -5,9 +5,7 @@ import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
-import dev.panamax.bench.npy.Npy;
 import dev.panamax.bench.npy.NpyArray;
-import dev.panamax.bench.npy.NpyFormatException;
 import dev.panamax.bench.npy.NpyHeader;
 import dev.panamax.bench.report.Units;
 import picocli.CommandLine;
@@ -19,12 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -99,38 +92,28 @@ final class RunAttentionCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cu-seqlens-q and --cu-seqlens-k go together: give both or neither");
         }
-        checkOutputsDifferFromInputs();
-        List<Path> created = new ArrayList<>();
-        boolean success = false;
-        try (Arena arena = Arena.ofConfined(); Context ctx = threads.openContext()) {
+        try (NpyIo files = new NpyIo(); Context ctx = threads.openContext()) {
             int rank = varlen ? 3 : 4;
-            NpyArray qa = input("--q", q, DType.F32, rank, arena);
-            NpyArray ka = input("--k", k, DType.F32, rank, arena);
-            NpyArray va = input("--v", v, DType.F32, rank, arena);
+            String hint = varlen ? " (packed varlen layout [total, heads, D])"
+                    : " (dense layout; packed varlen inputs of rank 3 need --cu-seqlens-q/-k)";
+            NpyArray qa = files.input("--q", q, DType.F32, rank, hint);
+            NpyArray ka = files.input("--k", k, DType.F32, rank, hint);
+            NpyArray va = files.input("--v", v, DType.F32, rank, hint);
             AttentionOptions.Builder options = AttentionOptions.builder().causal(causal).scale(scale);
             if (varlen) {
-                options.varlen(input("--cu-seqlens-q", cuSeqlensQ, DType.I32, 1, arena).tensor(),
-                        input("--cu-seqlens-k", cuSeqlensK, DType.I32, 1, arena).tensor());
+                options.varlen(files.input("--cu-seqlens-q", cuSeqlensQ, DType.I32, 1).tensor(),
+                        files.input("--cu-seqlens-k", cuSeqlensK, DType.I32, 1).tensor());
             }
             AttentionOptions opts = options.build();
-            Tensor qt = qa.tensor();
-            Tensor kt = ka.tensor();
-            Tensor vt = va.tensor();
-
             long[] qShape = qa.shape();
-            created.add(out);
-            Tensor outT = Npy.create(out, DType.F32, qShape, arena).tensor();
-            Tensor lseT = null;
             long[] lseShape = varlen ? new long[] {qShape[1], qShape[0]} : new long[] {qShape[0], qShape[2], qShape[1]};
-            if (lse != null) {
-                created.add(lse);
-                lseT = Npy.create(lse, DType.F32, lseShape, arena).tensor();
-            }
+            Tensor outT = files.output("--out", out, DType.F32, qShape).tensor();
+            Tensor lseT = lse == null ? null : files.output("--lse", lse, DType.F32, lseShape).tensor();
 
             long start = System.nanoTime();
-            Attention.forward(ctx, qt, kt, vt, opts, outT, lseT);
+            Attention.forward(ctx, qa.tensor(), ka.tensor(), va.tensor(), opts, outT, lseT);
             double ms = (System.nanoTime() - start) / 1e6;
-            success = true;
+            files.commit();
 
             PrintWriter w = spec.commandLine().getOut();
             w.printf(Locale.ROOT, "attention: q %s, k/v %s%s%s, %s -> %s %s%s in %s on %d thread(s)%n",
@@ -140,51 +123,6 @@ final class RunAttentionCommand implements Callable<Integer> {
                     Units.duration(ms), ctx.numThreads());
             w.flush();
             return ExitCodes.OK;
-        } finally {
-            if (!success) {
-                for (Path p : created) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
-
-    /** Maps one input and checks its dtype and rank, naming the option in any complaint. */
-    private static NpyArray input(String option, Path path, DType dtype, int rank, Arena arena) throws IOException {
-        NpyArray a;
-        try {
-            a = Npy.map(path, arena);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(option + " " + path + ": file not found");
-        } catch (NpyFormatException e) {
-            throw new IllegalArgumentException(option + " " + e.getMessage(), e);
-        }
-        if (a.dtype() != dtype || a.rank() != rank) {
-            String expected = (dtype == DType.F32 ? "float32" : "int32") + " of rank " + rank;
-            String hint = option.startsWith("--cu") ? "" : rank == 4
-                    ? " (dense layout; packed varlen inputs of rank 3 need --cu-seqlens-q/-k)"
-                    : " (packed varlen layout [total, heads, D])";
-            throw new IllegalArgumentException(option + " " + path + ": expected " + expected + hint + ", got "
-                    + a.describe());
-        }
-        return a;
-    }
-
-    private void checkOutputsDifferFromInputs() throws IOException {
-        List<Path> inputs = new ArrayList<>(List.of(q, k, v));
-        if (cuSeqlensQ != null) {
-            inputs.add(cuSeqlensQ);
-            inputs.add(cuSeqlensK);
-        }
-        for (Path output : lse == null ? List.of(out) : List.of(out, lse)) {
-            for (Path input : inputs) {
-                if (Files.exists(output) && Files.exists(input) && Files.isSameFile(output, input)) {
-                    throw new IllegalArgumentException("output " + output + " is also an input; write it elsewhere");
-                }
-            }
-        }
-        if (lse != null && lse.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--out and --lse name the same file " + out);
         }
     }
 }

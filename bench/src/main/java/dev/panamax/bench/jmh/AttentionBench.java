@@ -1,10 +1,10 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.Baselines;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.Flops;
 import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.baseline.BaselineCalls;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fused attention forward against an oneDNN sgemm workload of the same FLOP
- * count (the compute ceiling), time per call. The naive kernel is in
- * {@link NaiveAttentionBench} (N ≤ 4096 only).
+ * count (the compute ceiling), time per call. The unfused baseline
+ * (sgemm, softmax, sgemm) is in {@link UnfusedAttentionBench} (N ≤ 4096 only).
  *
  * <p>GFLOP/s = {@link Flops#attention} / time: 4·B·H·N²·D non-causal,
  * 4·B·H·D·N(N+1)/2 causal. The {@code sgemmSameFlops} method runs
@@ -92,7 +92,7 @@ public class AttentionBench {
     public void sgemmSameFlops() {
         long rows = Math.min(n, SGEMM_BLOCK_ROWS);
         for (int i = 0; i < sgemmBlocks; i++) {
-            Baselines.sgemm(fixture.ctx, rows, sgemmN, sgemmK, a, b, c);
+            BaselineCalls.sgemm(fixture.ctx, rows, sgemmN, sgemmK, a, b, c);
         }
     }
 

@@ -39,10 +39,6 @@ final class AttentionFixture implements AutoCloseable {
         Attention.forward(ctx, q, k, v, options, out, null, workspace);
     }
 
-    void naive() {
-        Attention.forwardNaive(ctx, q, k, v, options, out, null);
-    }
-
     @Override
     public void close() {
         ctx.close();

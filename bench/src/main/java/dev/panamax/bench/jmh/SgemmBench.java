@@ -1,10 +1,10 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.Baselines;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.baseline.BaselineCalls;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,6 +61,6 @@ public class SgemmBench {
 
     @Benchmark
     public void sgemm() {
-        Baselines.sgemm(ctx, size, size, size, a, b, c);
+        BaselineCalls.sgemm(ctx, size, size, size, a, b, c);
     }
 }

@@ -1,6 +1,9 @@
 package dev.panamax.bench.report;
 
-import dev.panamax.bench.attention.SweepRow;
+import dev.panamax.bench.sweep.Measurement;
+import dev.panamax.bench.sweep.SweepLayout;
+import dev.panamax.bench.sweep.SweepResult;
+import dev.panamax.bench.sweep.SweepRow;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -13,36 +16,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.function.ToDoubleFunction;
+import java.util.function.Function;
 
 /**
- * Time and extra memory against N, log-log, fused against naive: the picture
- * of O(N²) against O(N) memory. Two panels side by side in one PNG.
+ * Time and extra memory against the swept size, log-log, fused against the
+ * baselines (and the peers' time): for attention, the picture of O(N²)
+ * against O(N) memory. Two panels side by side in one PNG.
  */
 public final class ScalingPlot {
     private static final int PANEL_WIDTH = 640;
     private static final int PANEL_HEIGHT = 480;
+    private static final double MIB = 1024.0 * 1024.0;
 
     private ScalingPlot() {
     }
 
-    public static void write(Path file, List<SweepRow> rows, String title) throws IOException {
+    public static void write(Path file, SweepResult result) throws IOException {
         // Rendering needs no display; set before AWT initialises.
         System.setProperty("java.awt.headless", "true");
-        XYChart time = panel("Time - " + title, "time (ms)");
-        addSeries(time, "fused", rows, r -> true, SweepRow::fusedMillis);
-        addSeries(time, "naive", rows, SweepRow::hasNaive, SweepRow::naiveMillis);
-        if (!rows.isEmpty()) {
-            for (int p = 0; p < rows.get(0).peers().size(); p++) {
-                int index = p;
-                addSeries(time, rows.get(0).peers().get(p).name(), rows,
-                        r -> !Double.isNaN(r.peers().get(index).millis()), r -> r.peers().get(index).millis());
-            }
+        SweepLayout layout = result.layout();
+        List<SweepRow> rows = result.rows();
+        XYChart time = panel(layout, "Time - " + layout.plotTitle(), "time (ms)");
+        XYChart memory = panel(layout, "Extra native memory: workspace + out", "extra memory (MiB)");
+        addSeries(time, "fused", rows, SweepRow::fused, m -> m.millis());
+        addSeries(memory, "fused", rows, SweepRow::fused, m -> m.extraBytes() / MIB);
+        for (int b = 0; b < layout.baselineNames().size(); b++) {
+            int index = b;
+            addSeries(time, layout.baselineNames().get(b), rows, r -> r.baselines().get(index), m -> m.millis());
+            addSeries(memory, layout.baselineNames().get(b), rows, r -> r.baselines().get(index),
+                    m -> m.extraBytes() / MIB);
         }
-        XYChart memory = panel("Extra native memory: workspace + out", "extra memory (MiB)");
-        addSeries(memory, "fused", rows, r -> true, r -> r.fusedBytes() / (1024.0 * 1024.0));
-        addSeries(memory, "naive", rows, SweepRow::hasNaive, r -> r.naiveBytes() / (1024.0 * 1024.0));
+        for (int p = 0; p < layout.peerNames().size(); p++) {
+            int index = p;
+            addSeries(time, layout.peerNames().get(p), rows, r -> r.peers().get(index), m -> m.millis());
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -52,9 +59,9 @@ public final class ScalingPlot {
         }
     }
 
-    private static XYChart panel(String title, String yTitle) {
+    private static XYChart panel(SweepLayout layout, String title, String yTitle) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
-                .xAxisTitle("sequence length N").yAxisTitle(yTitle).build();
+                .xAxisTitle(layout.sizeDescription()).yAxisTitle(yTitle).build();
         Styler styler = chart.getStyler();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
@@ -66,15 +73,16 @@ public final class ScalingPlot {
         return chart;
     }
 
-    private static void addSeries(XYChart chart, String name, List<SweepRow> rows, Predicate<SweepRow> present,
-                                  ToDoubleFunction<SweepRow> value) {
+    private static void addSeries(XYChart chart, String name, List<SweepRow> rows,
+                                  Function<SweepRow, Measurement> measurement, Function<Measurement, Double> value) {
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         for (SweepRow r : rows) {
-            double y = present.test(r) ? value.applyAsDouble(r) : Double.NaN;
-            // Log axes need positive values.
+            Measurement m = measurement.apply(r);
+            double y = m.ran() ? value.apply(m) : Double.NaN;
+            // Log axes need positive values (unknown memory is -1).
             if (y > 0) {
-                xs.add((double) r.shape().seqLen());
+                xs.add((double) r.size());
                 ys.add(y);
             }
         }

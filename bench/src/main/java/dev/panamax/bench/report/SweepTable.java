@@ -1,7 +1,9 @@
 package dev.panamax.bench.report;
 
-import dev.panamax.bench.attention.PeerResult;
-import dev.panamax.bench.attention.SweepRow;
+import dev.panamax.bench.sweep.Measurement;
+import dev.panamax.bench.sweep.SweepLayout;
+import dev.panamax.bench.sweep.SweepResult;
+import dev.panamax.bench.sweep.SweepRow;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,48 +11,54 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * The attention sweep as a text table. Peers get short labels (P1, P2, ...)
- * explained by a legend, so the table stays readable with long peer names.
+ * A sweep as a text table: the size, the fused call (time, rate, % of the
+ * ceiling, extra memory), each baseline (time, rate, memory, how many times
+ * faster fused is) and each peer. Peers get short labels (P1, P2, ...)
+ * explained under the table, so it stays readable with long peer names.
  */
 public final class SweepTable {
     private SweepTable() {
     }
 
-    /** @param sgemmGflops the in-run oneDNN sgemm rate the "% sgemm" column divides by */
-    public static String render(List<SweepRow> rows, List<String> peerNames, double sgemmGflops) {
-        List<String> headers = new ArrayList<>(List.of("N", "fused ms", "fused GFLOP/s", "% sgemm", "fused mem",
-                "naive ms", "naive GFLOP/s", "naive mem", "fused vs naive"));
-        for (int p = 0; p < peerNames.size(); p++) {
-            String label = "P" + (p + 1);
-            headers.addAll(List.of(label + " ms", label + " GFLOP/s", "fused/" + label, label + " max|diff|"));
+    public static String render(SweepResult result) {
+        SweepLayout layout = result.layout();
+        String rate = layout.workUnit().rateLabel();
+        List<String> headers = new ArrayList<>(List.of(layout.sizeName(), "fused ms", "fused " + rate));
+        if (result.ceiling() != null) {
+            headers.add("% " + result.ceiling().name());
+        }
+        headers.add("fused mem");
+        for (String b : layout.baselineNames()) {
+            headers.addAll(List.of(b + " ms", b + " " + rate, b + " mem", "vs " + b));
+        }
+        for (int p = 0; p < layout.peerNames().size(); p++) {
+            String label = peerLabel(p);
+            headers.addAll(List.of(label + " ms", label + " " + rate, "vs " + label, label + " max|diff|"));
         }
         TextTable table = new TextTable(headers);
-        for (SweepRow row : rows) {
-            List<String> cells = new ArrayList<>(List.of(
-                    Integer.toString(row.shape().seqLen()),
-                    Units.millis(row.fusedMillis()),
-                    Units.oneDecimal(row.fusedGflops()),
-                    Units.oneDecimal(100 * row.fusedGflops() / sgemmGflops),
-                    Units.bytes(row.fusedBytes()),
-                    Units.millis(row.naiveMillis()),
-                    Units.oneDecimal(row.naiveGflops()),
-                    Units.bytes(row.naiveBytes()),
-                    Units.times(row.speedupOverNaive())));
-            for (PeerResult peer : row.peers()) {
-                cells.addAll(List.of(
-                        Units.millis(peer.millis()),
-                        Units.oneDecimal(row.flops() / (peer.millis() * 1e6)),
-                        Units.times(peer.millis() / row.fusedMillis()),
-                        Units.error(peer.maxAbsDiff())));
+        for (SweepRow row : result.rows()) {
+            List<String> cells = new ArrayList<>(List.of(Long.toString(row.size()), Units.millis(row.fused().millis()),
+                    Units.oneDecimal(result.rate(row, row.fused()))));
+            if (result.ceiling() != null) {
+                cells.add(Units.oneDecimal(result.percentOfCeiling(row)));
+            }
+            cells.add(Units.bytes(row.fused().extraBytes()));
+            for (Measurement b : row.baselines()) {
+                cells.addAll(List.of(Units.millis(b.millis()), Units.oneDecimal(result.rate(row, b)),
+                        Units.bytes(b.extraBytes()), Units.times(row.speedupOver(b))));
+            }
+            for (Measurement p : row.peers()) {
+                cells.addAll(List.of(Units.millis(p.millis()), Units.oneDecimal(result.rate(row, p)),
+                        Units.times(row.speedupOver(p)), Units.error(p.maxAbsDiff())));
             }
             table.addRow(cells);
         }
         StringBuilder sb = new StringBuilder(table.render());
-        for (int p = 0; p < peerNames.size(); p++) {
+        for (int p = 0; p < layout.peerNames().size(); p++) {
             int index = p;
-            String skipped = rows.stream().map(r -> r.peers().get(index).skipped()).filter(Objects::nonNull)
+            String skipped = result.rows().stream().map(r -> r.peers().get(index).skipped()).filter(Objects::nonNull)
                     .distinct().collect(Collectors.joining("; "));
-            sb.append("P").append(p + 1).append(" = ").append(peerNames.get(p));
+            sb.append(peerLabel(p)).append(" = ").append(layout.peerNames().get(p));
             if (!skipped.isEmpty()) {
                 sb.append(" (not run where '-': ").append(skipped).append(')');
             }
@@ -60,13 +68,25 @@ public final class SweepTable {
     }
 
     /** What the columns mean, printed under the table. */
-    public static String legend(double sgemmGflops, int naiveMaxN, boolean withPeers) {
-        return "ms: median wall time after warm-up. GFLOP/s counts 4*B*H*D per unmasked query-key pair.\n"
-                + "% sgemm: of oneDNN sgemm 2048^3 in this run (" + Units.oneDecimal(sgemmGflops) + " GFLOP/s).\n"
-                + "mem: extra native memory (fused: workspace + out; naive: its N x N score workspace + out).\n"
-                + "naive runs only for N <= " + naiveMaxN + " (--naive-max-n)."
-                + (withPeers ? " fused/Pi: how many times faster Panamax is than peer i; max|diff|: against Panamax's output."
-                : "")
-                + "\n";
+    public static String legend(SweepResult result) {
+        SweepLayout layout = result.layout();
+        StringBuilder sb = new StringBuilder("ms: median wall time after warm-up. ").append(layout.legend());
+        if (result.ceiling() != null) {
+            sb.append("% ").append(result.ceiling().name()).append(": of ").append(result.ceiling().description())
+                    .append(" in this run (").append(Units.oneDecimal(result.ceiling().rate())).append(' ')
+                    .append(layout.workUnit().rateLabel()).append(").\n");
+        }
+        if (!layout.baselineNames().isEmpty() || !layout.peerNames().isEmpty()) {
+            sb.append("vs X: how many times faster fused is than X.");
+            if (!layout.peerNames().isEmpty()) {
+                sb.append(" Pi max|diff|: largest |Pi out - fused out|.");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String peerLabel(int index) {
+        return "P" + (index + 1);
     }
 }

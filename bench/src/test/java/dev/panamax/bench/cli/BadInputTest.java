@@ -2,6 +2,7 @@ package dev.panamax.bench.cli;
 
 import dev.panamax.bench.npy.Npy;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,9 @@ class BadInputTest {
         Npy.write(dir.resolve("k3.npy"), new float[2 * 5 * 3 * 8], 2, 5, 3, 8);
         Npy.write(dir.resolve("q3.npy"), new float[3 * 4 * 8], 3, 4, 8);
         Npy.write(dir.resolve("ints.npy"), new int[] {0, 3}, 2);
+        Npy.write(dir.resolve("kp3.npy"), new float[3 * 2 * 8], 3, 2, 8);
+        // Well-formed int32 [B+1] whose contents only the native library checks: they decrease.
+        Npy.write(dir.resolve("cu-decreasing.npy"), new int[] {0, 3, 1, 3}, 4);
         Files.writeString(dir.resolve("text.npy"), "this is not numpy");
         Files.write(dir.resolve("f8.npy"), numpyFloat64());
     }
@@ -44,6 +48,8 @@ class BadInputTest {
             "run attention --q q.npy --k k.npy --v k.npy --out o.npy --scale nope",         // bad number
             "run attention --q q.npy --k k.npy --v k.npy --out q.npy",                      // overwrite input
             "run attention --q q.npy --k k.npy --v k.npy --out o.npy --threads -1",
+            "run attention --q q3.npy --k kp3.npy --v kp3.npy --out o.npy --cu-seqlens-q cu-decreasing.npy "
+                    + "--cu-seqlens-k cu-decreasing.npy",                                   // native check
             "run frobnicate",
             "run",
             "bench attention --n 0",
@@ -67,6 +73,15 @@ class BadInputTest {
         assertFalse(line.contains("Exception"), "no exception class names: " + line);
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r);
         assertFalse(Files.exists(dir.resolve("o.npy")), "no partial output left behind");
+    }
+
+    @Test
+    void whatOnlyTheLibraryDetectsIsBadInputToo() {
+        Cli.Result r = Cli.run("run", "attention", "--q", p("q3.npy"), "--k", p("kp3.npy"), "--v", p("kp3.npy"),
+                "--out", p("o.npy"), "--cu-seqlens-q", p("cu-decreasing.npy"), "--cu-seqlens-k", p("cu-decreasing.npy"));
+        assertEquals(2, r.exitCode(), r.toString());
+        assertEquals(1, r.errLines().size(), r.toString());
+        assertTrue(r.errLines().get(0).startsWith("panamax: INVALID_ARGUMENT: cu_seqlens_q: "), r.toString());
     }
 
     private String p(String name) {

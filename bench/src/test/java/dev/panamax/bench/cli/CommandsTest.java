@@ -35,13 +35,13 @@ class CommandsTest {
     void benchWritesTableCsvAndPlot() throws IOException {
         Path csv = dir.resolve("bench.csv");
         Path png = dir.resolve("bench.png");
-        Cli.Result r = Cli.run("bench", "attention", "--n", "32,64,128", "--naive-max-n", "64", "--heads", "4",
+        Cli.Result r = Cli.run("bench", "attention", "--n", "32,64,128", "--unfused-max-n", "64", "--heads", "4",
                 "--kv-heads", "2", "--head-dim", "16", "--causal", "--repeats", "2", "--threads", "1",
                 "--csv", csv.toString(), "--plot", png.toString(), "--peers");
         assertEquals(0, r.exitCode(), r.toString());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.stream().anyMatch(l -> l.matches("\\s*128\\s+.*")), r.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches("\\s*32\\s+.*x")), "naive speedup at N=32: " + r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\s*32\\s+.*x")), "unfused speedup at N=32: " + r.out());
         assertTrue(r.err().contains("[3/3] N=128"), "progress on stderr: " + r.err());
         assertTrue(!r.err().contains("\u001b"), "no ANSI escapes");
         if (!ServiceLoader.load(AttentionPeer.class).iterator().hasNext()) {

@@ -17,7 +17,7 @@ class BenchmarkListTest {
             assertNotNull(in, "META-INF/BenchmarkList missing: jmh-generator-annprocess did not run");
             String list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             for (String bench : new String[] {"AttentionBench_fused", "AttentionBench_sgemmSameFlops",
-                    "NaiveAttentionBench_naive", "SgemmBench_sgemm", "FfmOverheadBench_noop",
+                    "UnfusedAttentionBench_unfused", "SgemmBench_sgemm", "FfmOverheadBench_noop",
                     "FfmOverheadBench_tinyAttention"}) {
                 assertTrue(list.contains(bench + "_jmhTest"), bench + " not in BenchmarkList");
             }

@@ -1,5 +1,6 @@
 package dev.panamax.bench.jmh;
 
+import dev.panamax.bench.baseline.BaselineCalls;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,12 +15,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The naive two-pass kernel (full N×N scores per head in its workspace) on the
- * shapes of {@link AttentionBench}, up to N = 4096: beyond that it needs
- * gigabytes and minutes. Compare its times with {@code AttentionBench.fused}.
+ * The unfused baseline (S = QKᵀ and O = PV as two oneDNN sgemm calls with a
+ * row softmax between them: N×N scores in its workspace) on the shapes of
+ * {@link AttentionBench}, up to N = 4096: beyond that its score matrices take
+ * gigabytes. Compare its times with {@code AttentionBench.fused}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class NaiveAttentionBench {
+public class UnfusedAttentionBench {
     @Param({"512", "1024", "2048", "4096"})
     int n;
 
@@ -45,10 +48,13 @@ public class NaiveAttentionBench {
     int threads;
 
     private AttentionFixture fixture;
+    private MemorySegment workspace;
 
     @Setup(Level.Trial)
     public void setUp() {
         fixture = new AttentionFixture(threads, 1, n, heads, heads, headDim, causal);
+        AttentionFixture f = fixture;
+        workspace = f.arena.allocate(BaselineCalls.attentionUnfusedWorkspaceBytes(f.ctx, f.q, f.k, f.v, f.options), 64);
     }
 
     @TearDown(Level.Trial)
@@ -57,7 +63,8 @@ public class NaiveAttentionBench {
     }
 
     @Benchmark
-    public void naive() {
-        fixture.naive();
+    public void unfused() {
+        AttentionFixture f = fixture;
+        BaselineCalls.attentionUnfused(f.ctx, f.q, f.k, f.v, f.options, f.out, null, workspace);
     }
 }

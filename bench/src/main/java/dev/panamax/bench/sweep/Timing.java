@@ -1,4 +1,4 @@
-package dev.panamax.bench.attention;
+package dev.panamax.bench.sweep;
 
 import java.util.Arrays;
 
