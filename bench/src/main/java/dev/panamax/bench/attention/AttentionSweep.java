@@ -1,5 +1,6 @@
 package dev.panamax.bench.attention;
 
+import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.Attention;
 import dev.panamax.AttentionOptions;
 import dev.panamax.Context;

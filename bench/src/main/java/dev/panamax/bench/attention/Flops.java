@@ -27,12 +27,4 @@ public final class Flops {
         return total;
     }
 
-    /** C[m, n] = A[m, k]·B[k, n]. */
-    public static double sgemm(long m, long n, long k) {
-        return 2.0 * m * n * k;
-    }
-
-    public static double gflopsPerSecond(double flops, double millis) {
-        return flops / (millis * 1e6);
-    }
 }

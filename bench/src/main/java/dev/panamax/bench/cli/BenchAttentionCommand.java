@@ -3,7 +3,7 @@ package dev.panamax.bench.cli;
 import dev.panamax.Context;
 import dev.panamax.bench.attention.AttentionSweep;
 import dev.panamax.bench.attention.PeerLoader;
-import dev.panamax.bench.attention.SgemmRate;
+import dev.panamax.bench.sweep.SgemmRate;
 import dev.panamax.bench.attention.SweepConfig;
 import dev.panamax.bench.peers.AttentionPeer;
 import picocli.CommandLine.Command;

@@ -8,9 +8,10 @@ import dev.panamax.Panamax;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.AttentionSweep;
 import dev.panamax.bench.attention.Flops;
-import dev.panamax.bench.attention.SgemmRate;
+import dev.panamax.bench.sweep.SgemmRate;
 import dev.panamax.bench.attention.SweepConfig;
-import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.sweep.Rates;
+import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.bench.baseline.BaselineCalls;
 import dev.panamax.bench.demo.ReferenceRowCheck;
 import dev.panamax.bench.demo.RowSample;
@@ -164,7 +165,7 @@ final class DemoCommand implements Callable<Integer> {
         long outBytes = TensorData.byteSize(o) + TensorData.byteSize(lse);
         out.printf(Locale.ROOT, "      fused forward: %s (%s GFLOP/s, first call); extra memory %s "
                         + "(out + lse %s, workspace %s).%n", Units.duration(ms),
-                Units.oneDecimal(Flops.gflopsPerSecond(flops, ms)), Units.bytes(workspaceBytes + outBytes),
+                Units.oneDecimal(Rates.gflopsPerSecond(flops, ms)), Units.bytes(workspaceBytes + outBytes),
                 Units.bytes(outBytes), Units.bytes(workspaceBytes));
     }
 

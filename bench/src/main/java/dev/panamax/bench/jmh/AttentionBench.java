@@ -3,7 +3,7 @@ package dev.panamax.bench.jmh;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.Flops;
-import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.bench.baseline.BaselineCalls;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import org.openjdk.jmh.annotations.Benchmark;

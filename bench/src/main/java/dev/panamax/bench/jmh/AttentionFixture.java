@@ -5,7 +5,7 @@ import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
-import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.sweep.TensorData;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

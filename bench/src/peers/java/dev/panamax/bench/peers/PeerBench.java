@@ -3,7 +3,8 @@ package dev.panamax.bench.peers;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.Flops;
-import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.sweep.Rates;
+import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 
 import java.lang.foreign.Arena;
@@ -91,7 +92,7 @@ public final class PeerBench {
                                         "%-38s N=%-6d H=%d Hkv=%d D=%-4d causal=%-5b median %9.2f ms  %7.1f GFLOP/s"
                                                 + "  (min %.2f max %.2f ms; all %s)%n",
                                         peer.name(), n, h, hkv, d, causal, median,
-                                        Flops.gflopsPerSecond(flops, median), sorted[0], sorted[sorted.length - 1],
+                                        Rates.gflopsPerSecond(flops, median), sorted[0], sorted[sorted.length - 1],
                                         fmt(ms));
                             }
                         }

@@ -6,7 +6,7 @@ import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.PeerLoader;
-import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 
 import java.lang.foreign.Arena;

@@ -5,7 +5,7 @@ import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
-import dev.panamax.bench.attention.TensorData;
+import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.bench.npy.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.panamax.bench.attention;
+package dev.panamax.bench.sweep;
 
 import dev.panamax.DType;
 import dev.panamax.Tensor;

@@ -1,4 +1,4 @@
-package dev.panamax.bench.attention;
+package dev.panamax.bench.sweep;
 
 import dev.panamax.Context;
 import dev.panamax.DType;
@@ -29,7 +29,7 @@ public final class SgemmRate {
             double ms = Timing.medianMillis(1, RUNS,
                     () -> BaselineCalls.sgemm(ctx, SIZE, SIZE, SIZE, a.segment(), b.segment(), c.segment()));
             return new Ceiling("sgemm", "oneDNN sgemm " + SIZE + "^3",
-                    Flops.gflopsPerSecond(Flops.sgemm(SIZE, SIZE, SIZE), ms));
+                    Rates.gflopsPerSecond(Rates.sgemmFlops(SIZE, SIZE, SIZE), ms));
         }
     }
 }
