@@ -42,8 +42,9 @@ PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_param
         pmx::check_context(ctx);
         const pmx::AttentionCall call = pmx::resolve_attention(params, false);
         const int threads = pmx::resolved_threads(ctx);
-        check_workspace(workspace, workspace_bytes,
-                        static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, threads)));
+        const auto needed = static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, threads));
+        check_workspace(workspace, workspace_bytes, needed);
+        pmx::check_workspace_apart(*params, workspace, needed);
         pmx::attention::fwd_cpu(call.p, workspace, threads);
     });
 }

@@ -1,5 +1,6 @@
 #include "api/attention_call.h"
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 
@@ -39,6 +40,32 @@ const int32_t *check_cu_seqlens(const pmx_tensor &t, const char *name, int64_t b
         fail(PMX_STATUS_INVALID_ARGUMENT, "%s: last entry %d exceeds the %lld packed rows", name,
              c[batch_plus_one - 1], (long long)total);
     return c;
+}
+
+struct NamedTensor {
+    const pmx_tensor *tensor;
+    const char *name;
+};
+
+std::array<NamedTensor, 7> tensors_of(const pmx_attention_params &a) {
+    return {{{&a.q, "q"},
+             {&a.k, "k"},
+             {&a.v, "v"},
+             {&a.cu_seqlens_q, "cu_seqlens_q"},
+             {&a.cu_seqlens_k, "cu_seqlens_k"},
+             {&a.out, "out"},
+             {&a.lse, "lse"}}};
+}
+
+// Outputs never alias: each gives its elements distinct addresses and shares
+// no byte with any other tensor of the call.
+void check_outputs_apart(const pmx_attention_params &a) {
+    const auto all = tensors_of(a);
+    for (const NamedTensor &out : {all[5], all[6]}) {
+        check_no_self_overlap(*out.tensor, out.name);
+        for (const NamedTensor &other : all)
+            if (other.tensor != out.tensor) check_apart(byte_range(*out.tensor), out.name, byte_range(*other.tensor), other.name);
+    }
 }
 
 }  // namespace
@@ -133,7 +160,13 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
         p.lse = static_cast<float *>(a.lse.data);
         call.lse_dtype = a.lse.dtype;
     }
+    check_outputs_apart(a);
     return call;
+}
+
+void check_workspace_apart(const pmx_attention_params &a, const void *workspace, int64_t bytes) {
+    const ByteRange ws = byte_range(workspace, bytes);
+    for (const NamedTensor &t : tensors_of(a)) check_apart(ws, "workspace", byte_range(*t.tensor), t.name);
 }
 
 }  // namespace pmx

@@ -19,4 +19,8 @@ struct AttentionCall {
 // UNSUPPORTED and anything but F32 is invalid.
 AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f64);
 
+// Throws "workspace: overlaps <tensor>" when the `bytes` of workspace the call
+// writes share a byte with any tensor of the (resolved) params.
+void check_workspace_apart(const pmx_attention_params &params, const void *workspace, int64_t bytes);
+
 }  // namespace pmx
