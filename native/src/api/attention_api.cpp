@@ -1,5 +1,6 @@
 // extern "C" entry points of the attention family: validate, resolve, run.
 #include <cstdint>
+#include <vector>
 
 #include "api/attention_call.h"
 #include "common/context.h"
@@ -32,7 +33,7 @@ PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_
         pmx::check_context(ctx);
         check_out_ptr(out_bytes);
         const pmx::AttentionCall call = pmx::resolve_attention(params, false);
-        *out_bytes = static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, pmx::resolved_threads(ctx)));
+        *out_bytes = static_cast<int64_t>(pmx::attention::plan_fwd_cpu(call.p, pmx::resolved_threads(ctx)).total_bytes);
     });
 }
 
@@ -40,19 +41,23 @@ PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_param
                                      int64_t workspace_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
-        const int threads = pmx::resolved_threads(ctx);
-        const auto needed = static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, threads));
+        pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        const pmx::attention::FwdCpuPlan plan = pmx::attention::plan_fwd_cpu(call.p, pmx::resolved_threads(ctx));
+        const auto needed = static_cast<int64_t>(plan.total_bytes);
         check_workspace(workspace, workspace_bytes, needed);
         pmx::check_workspace_apart(*params, workspace, needed);
-        pmx::attention::fwd_cpu(call.p, workspace, threads);
+        pmx::bind_cu_seqlens(call, *params, pmx::attention::cu_seqlens_copy(workspace));
+        pmx::attention::fwd_cpu(call.p, plan, workspace);
     });
 }
 
 PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_attention_params *params) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        pmx::reference::attention_fwd(pmx::resolve_attention(params, true));
+        pmx::AttentionCall call = pmx::resolve_attention(params, true);
+        std::vector<int32_t> cu_copy(call.p.varlen() ? size_t(2 * (call.p.batch + 1)) : 0);
+        pmx::bind_cu_seqlens(call, *params, cu_copy.data());
+        pmx::reference::attention_fwd(call);
     });
 }
 
@@ -61,7 +66,9 @@ PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, 
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
         check_out_ptr(out_bytes);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        std::vector<int32_t> cu_copy(call.p.varlen() ? size_t(2 * (call.p.batch + 1)) : 0);
+        pmx::bind_cu_seqlens(call, *params, cu_copy.data());
         *out_bytes = pmx::reference::naive_workspace_bytes(call.p, pmx::resolved_threads(ctx));
     });
 }
@@ -70,7 +77,9 @@ PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_atten
                                            int64_t workspace_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        pmx::AttentionCall call = pmx::resolve_attention(params, false);
+        std::vector<int32_t> cu_copy(call.p.varlen() ? size_t(2 * (call.p.batch + 1)) : 0);
+        pmx::bind_cu_seqlens(call, *params, cu_copy.data());
         const int threads = pmx::resolved_threads(ctx);
         check_workspace(workspace, workspace_bytes, pmx::reference::naive_workspace_bytes(call.p, threads));
         pmx::reference::attention_fwd_naive(call.p, workspace, threads);

@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -24,13 +25,15 @@ void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool al
     else check_tensor(t, name, ndim, {PMX_DTYPE_F32}, PMX_DEVICE_CPU);
 }
 
-// Reads and checks cu_seqlens: [B + 1] int32, starts at 0, never decreases,
-// ends at most at `total`.
-const int32_t *check_cu_seqlens(const pmx_tensor &t, const char *name, int64_t batch_plus_one, int64_t total) {
+// cu_seqlens as a tensor: [B + 1] int32, contiguous.
+void check_cu_seqlens_tensor(const pmx_tensor &t, const char *name, int64_t batch_plus_one) {
     check_tensor(t, name, 1, {PMX_DTYPE_I32}, PMX_DEVICE_CPU);
     check_dim(t, name, 0, batch_plus_one, "B + 1");
     if (t.stride[0] != 1 && batch_plus_one > 1) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must be contiguous", name);
-    const int32_t *c = static_cast<const int32_t *>(t.data);
+}
+
+// cu_seqlens values: start at 0, never decrease, end at most at `total`.
+void check_cu_seqlens_values(const int32_t *c, const char *name, int64_t batch_plus_one, int64_t total) {
     if (c[0] != 0) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must start at 0, starts at %d", name, c[0]);
     for (int64_t i = 1; i < batch_plus_one; ++i)
         if (c[i] < c[i - 1])
@@ -39,7 +42,6 @@ const int32_t *check_cu_seqlens(const pmx_tensor &t, const char *name, int64_t b
     if (c[batch_plus_one - 1] > total)
         fail(PMX_STATUS_INVALID_ARGUMENT, "%s: last entry %d exceeds the %lld packed rows", name,
              c[batch_plus_one - 1], (long long)total);
-    return c;
 }
 
 struct NamedTensor {
@@ -107,8 +109,14 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
         const int64_t b1 = a.cu_seqlens_q.ndim == 1 ? a.cu_seqlens_q.shape[0] : -1;
         if (b1 < 2) fail(PMX_STATUS_INVALID_ARGUMENT, "cu_seqlens_q: needs shape [B + 1] with B >= 1");
         p.batch = b1 - 1;
-        p.cu_q = check_cu_seqlens(a.cu_seqlens_q, "cu_seqlens_q", b1, a.q.shape[0]);
-        p.cu_k = check_cu_seqlens(a.cu_seqlens_k, "cu_seqlens_k", b1, a.k.shape[0]);
+        p.packed = true;
+        p.total_q = a.q.shape[0];
+        check_cu_seqlens_tensor(a.cu_seqlens_q, "cu_seqlens_q", b1);
+        check_cu_seqlens_tensor(a.cu_seqlens_k, "cu_seqlens_k", b1);
+        // Checked here so the size query reports bad values too; the call
+        // checks its own copy again (bind_cu_seqlens).
+        check_cu_seqlens_values(static_cast<const int32_t *>(a.cu_seqlens_q.data), "cu_seqlens_q", b1, a.q.shape[0]);
+        check_cu_seqlens_values(static_cast<const int32_t *>(a.cu_seqlens_k.data), "cu_seqlens_k", b1, a.k.shape[0]);
     } else {
         p.batch = a.q.shape[0];
         p.nq = a.q.shape[1];
@@ -162,6 +170,18 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
     }
     check_outputs_apart(a);
     return call;
+}
+
+void bind_cu_seqlens(AttentionCall &call, const pmx_attention_params &a, int32_t *copy) {
+    attention::FwdProblem &p = call.p;
+    if (!p.varlen()) return;
+    const int64_t b1 = p.batch + 1;
+    std::memcpy(copy, a.cu_seqlens_q.data, size_t(b1) * sizeof(int32_t));
+    std::memcpy(copy + b1, a.cu_seqlens_k.data, size_t(b1) * sizeof(int32_t));
+    check_cu_seqlens_values(copy, "cu_seqlens_q", b1, a.q.shape[0]);
+    check_cu_seqlens_values(copy + b1, "cu_seqlens_k", b1, a.k.shape[0]);
+    p.cu_q = copy;
+    p.cu_k = copy + b1;
 }
 
 void check_workspace_apart(const pmx_attention_params &a, const void *workspace, int64_t bytes) {

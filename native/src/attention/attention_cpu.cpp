@@ -108,18 +108,24 @@ struct ItemOrder {
 
 }  // namespace
 
-size_t fwd_cpu_workspace_bytes(const FwdProblem &p, int threads) {
-    const flash::ThreadSlices sl(p.head_dim);
-    return sl.total * sizeof(float) * size_t(threads < 1 ? 1 : threads);
+FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
+    FwdCpuPlan plan;
+    plan.threads = context_threads < 1 ? 1 : context_threads;
+    plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
+    plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
+    plan.total_bytes = plan.cu_bytes + plan.slice_bytes * size_t(plan.threads);
+    return plan;
 }
 
-void fwd_cpu(const FwdProblem &p, void *workspace, int threads) {
+int32_t *cu_seqlens_copy(void *workspace) { return static_cast<int32_t *>(workspace); }
+
+void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace) {
     static const BlockFn kernel = select_kernel();
-    if (threads < 1) threads = 1;
+    const int threads = plan.threads;
     const ItemOrder order(p, threads);
     if (order.total == 0) return;
-    const size_t slice = flash::ThreadSlices(p.head_dim).total;
-    float *const ws = static_cast<float *>(workspace);
+    const size_t slice = plan.slice_bytes / sizeof(float);
+    float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes);
 
     if (threads == 1 || order.total == 1) {
         ItemOrder::Cursor cur;

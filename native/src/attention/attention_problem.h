@@ -8,9 +8,9 @@
 
 namespace pmx::attention {
 
-// Strides are in elements. For packed varlen batches (cu_q != nullptr) the
-// batch strides are unused: sequence b's rows start at global row cu_q[b]
-// (cu_k[b] for keys/values) and row r of the whole tensor is at r * row stride.
+// Strides are in elements. For packed varlen batches the batch strides are
+// unused: sequence b's rows start at global row cu_q[b] (cu_k[b] for
+// keys/values) and row r of the whole tensor is at r * row stride.
 struct FwdProblem {
     int64_t batch = 0;     // B (number of sequences)
     int64_t heads = 0;     // H
@@ -18,7 +18,12 @@ struct FwdProblem {
     int64_t head_dim = 0;  // D, 1..512
     int64_t nq = 0;        // dense only: rows of q per batch
     int64_t nk = 0;        // dense only: rows of k/v per batch
-    const int32_t *cu_q = nullptr;  // varlen: [B + 1] cumulative lengths
+    bool packed = false;   // varlen: rows packed, cu_q/cu_k give the sequences
+    int64_t total_q = 0;   // varlen: rows of the packed q
+    // varlen: [B + 1] cumulative lengths, validated. They point at the call's
+    // own copy (never the caller's array, which may change during the call);
+    // NULL until that copy is made (bind_cu_seqlens).
+    const int32_t *cu_q = nullptr;
     const int32_t *cu_k = nullptr;
     float scale = 0.f;     // already resolved (never 0)
     bool causal = false;   // bottom-right aligned
@@ -34,7 +39,7 @@ struct FwdProblem {
     float *lse = nullptr;  // optional; dense [B, H, Nq], varlen [H, total_q]
     int64_t l_sb = 0, l_sh = 0, l_sn = 0;
 
-    bool varlen() const { return cu_q != nullptr; }
+    bool varlen() const { return packed; }
     int64_t q_len(int64_t b) const { return varlen() ? cu_q[b + 1] - cu_q[b] : nq; }
     int64_t k_len(int64_t b) const { return varlen() ? cu_k[b + 1] - cu_k[b] : nk; }
     // Element offsets of row 0 of sequence b (head 0, dim 0).
@@ -45,12 +50,23 @@ struct FwdProblem {
     int64_t lse_base(int64_t b) const { return varlen() ? int64_t(cu_q[b]) * l_sn : b * l_sb; }
 };
 
-// Bytes of workspace fwd_cpu needs with `threads` worker threads (64-byte
-// aligned base assumed). Depends only on head_dim and threads.
-size_t fwd_cpu_workspace_bytes(const FwdProblem &p, int threads);
+// The workspace of fwd_cpu (64-byte aligned base): first the call's copy of
+// cu_seqlens_q then cu_seqlens_k (2·(B + 1) int32, varlen only), then one
+// slice per thread. Depends on the shapes and the thread count only, never
+// on the cu_seqlens contents, so the size query and the call agree.
+struct FwdCpuPlan {
+    int threads = 1;        // min(context threads, work items), >= 1
+    size_t cu_bytes = 0;    // the cu_seqlens copy, rounded up to 64 bytes
+    size_t slice_bytes = 0; // per thread
+    size_t total_bytes = 0;
+};
+FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads);
 
-// Runs the fused forward with `threads` (>= 1) OpenMP threads. The ISA path
-// is chosen once per process (common/cpu_features.h). Never throws.
-void fwd_cpu(const FwdProblem &p, void *workspace, int threads);
+// Where the plan puts the cu_seqlens copy (2·(B + 1) int32) in `workspace`.
+int32_t *cu_seqlens_copy(void *workspace);
+
+// Runs the fused forward as planned (p.cu_q/cu_k already bound for varlen).
+// The ISA path is chosen once per process (common/cpu_features.h). Never throws.
+void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace);
 
 }  // namespace pmx::attention
