@@ -45,6 +45,9 @@ void attention_fwd(const AttentionCall &call) {
                     scores[j] = dot * static_cast<double>(p.scale);
                     row_max = std::max(row_max, scores[j]);
                 }
+                // IEEE all the way: std::max skips a NaN score, but its weight
+                // exp(NaN - max) is NaN and so are sum, out and lse; a +inf score
+                // gives exp(inf - inf) = NaN; all scores -inf give exp(NaN): NaN.
                 double sum = 0;
                 std::fill(acc.begin(), acc.end(), 0.0);
                 for (int64_t j = 0; j < visible; ++j) {

@@ -42,13 +42,24 @@ struct Avx2 {
         return _mm256_blendv_ps(s, neg_inf, below);
     }
 
-    // 2^x for x <= 0. Clamping at -127 makes the biased exponent 0 there, so
-    // -inf, NaN and anything below -127 give exactly 0. Adding 1.5·2^23 + 127
-    // rounds x to an integer n and leaves n + 127 in the low mantissa bits,
-    // which a shift turns into 2^n.
+    // c + a·b in lanes t and up; lanes below t keep c.
+    static PMX_INLINE V fmadd_lanes_from(V a, V b, V c, int64_t t) {
+        const V r = _mm256_fmadd_ps(a, b, c);
+        if (t <= 0) return r;
+        if (t >= 8) return c;
+        const V lane = _mm256_setr_ps(0.f, 1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f);
+        return _mm256_blendv_ps(r, c, _mm256_cmp_ps(lane, _mm256_set1_ps(float(t)), _CMP_LT_OQ));
+    }
+
+    // 2^x. Clamping to [-127, 128] makes the biased exponent 0 (result
+    // exactly 0: -inf and anything below about -126.5) or 255 (+inf: from
+    // about 127.5 up). A NaN passes the clamps (max/min return their second
+    // operand when one is NaN) and gives NaN. Adding 1.5·2^23 + 127 rounds x
+    // to an integer n and leaves n + 127 in the low mantissa bits, which a
+    // shift turns into 2^n.
     static PMX_INLINE V exp2(V x) {
         const V magic = _mm256_set1_ps(12582912.f + 127.f);
-        x = _mm256_max_ps(x, _mm256_set1_ps(-127.f));
+        x = _mm256_min_ps(_mm256_set1_ps(128.f), _mm256_max_ps(_mm256_set1_ps(-127.f), x));
         const V t = _mm256_add_ps(x, magic);
         const V n = _mm256_sub_ps(t, magic);
         const V f = _mm256_sub_ps(x, n);

@@ -49,11 +49,20 @@ struct Avx512 {
         return _mm512_mask_mov_ps(s, k, neg_inf);
     }
 
-    // 2^x for x <= 0: round to nearest, polynomial on [-0.5, 0.5], then
-    // vscalefps. Inputs below -126 (and -inf, NaN) give exactly 0, which also
-    // keeps subnormals out of the products that follow.
+    // c + a·b in lanes t and up; lanes below t keep c.
+    static PMX_INLINE V fmadd_lanes_from(V a, V b, V c, int64_t t) {
+        const __mmask16 from = t <= 0 ? __mmask16(0xFFFF) : t >= 16 ? __mmask16(0) : __mmask16(0xFFFFu << t);
+        return _mm512_mask3_fmadd_ps(a, b, c, from);
+    }
+
+    // 2^x: round to nearest, polynomial on [-0.5, 0.5], then vscalefps.
+    // Inputs below -126 (and -inf) give exactly 0, which also keeps
+    // subnormals out of the products that follow; NaN gives NaN (the compare
+    // is unordered-true); +inf is clamped to 128 (min returns its second
+    // operand, x, when x is NaN) so that it gives +inf, not inf - inf.
     static PMX_INLINE V exp2(V x) {
-        const __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-126.f), _CMP_GE_OQ);
+        x = _mm512_min_ps(_mm512_set1_ps(128.f), x);
+        const __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-126.f), _CMP_NLT_UQ);
         const V n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
         const V f = _mm512_sub_ps(x, n);
         V p = _mm512_set1_ps(kExp2C6);

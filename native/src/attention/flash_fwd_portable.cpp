@@ -69,13 +69,26 @@ struct Portable {
             if (i < t) r.x[i] = neg_inf.x[i];
         return r;
     }
-    // Same scheme as the vector paths: round, polynomial, build 2^n from bits;
-    // below -127 (and -inf / NaN) gives exactly 0.
+    // c + a·b in lanes t and up; lanes below t keep c.
+    static PMX_INLINE V fmadd_lanes_from(const V &a, const V &b, const V &c, int64_t t) {
+        V r = fmadd(a, b, c);
+        for (int i = 0; i < W; ++i)
+            if (i < t) r.x[i] = c.x[i];
+        return r;
+    }
+    // Same scheme as the AVX2 path: clamp to [-127, 128], round, polynomial,
+    // build 2^n from bits; below about -126.5 (and -inf) gives exactly 0,
+    // from about 127.5 up +inf, NaN gives NaN.
     static PMX_INLINE V exp2(const V &xv) {
         V r;
         for (int i = 0; i < W; ++i) {
             float x = xv.x[i];
-            if (!(x >= -127.f)) x = -127.f;
+            if (x != x) {
+                r.x[i] = x;
+                continue;
+            }
+            if (x < -127.f) x = -127.f;
+            if (x > 128.f) x = 128.f;
             const float n = std::nearbyint(x);
             const float f = x - n;
             float p = kExp2C6;
