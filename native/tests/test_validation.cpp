@@ -186,6 +186,34 @@ int main() {
         expect(finite, "good call wrote every element");
     }
 
+    // Threads are capped by work items: a context of PMX_MAX_THREADS threads
+    // asks no more workspace for a one-row problem than a 1-thread context,
+    // and runs in it.
+    {
+        pmx_context *wide = nullptr, *one = nullptr;
+        expect(pmx_context_create(&wide) == PMX_STATUS_SUCCESS && pmx_context_create(&one) == PMX_STATUS_SUCCESS,
+               "contexts for the thread cap");
+        expect(pmx_context_set_num_threads(wide, PMX_MAX_THREADS) == PMX_STATUS_SUCCESS &&
+                   pmx_context_set_num_threads(one, 1) == PMX_STATUS_SUCCESS,
+               "set PMX_MAX_THREADS and 1 thread");
+        Fixture f;
+        for (pmx_tensor *t : {&f.p.q, &f.p.k, &f.p.v, &f.p.out}) t->shape[0] = t->shape[1] = t->shape[2] = 1;
+        f.p.lse.shape[0] = f.p.lse.shape[1] = f.p.lse.shape[2] = 1;
+        int64_t wide_bytes = -1, one_bytes = -1;
+        expect(pmx_attention_fwd_workspace_size(wide, &f.p, &wide_bytes) == PMX_STATUS_SUCCESS &&
+                   pmx_attention_fwd_workspace_size(one, &f.p, &one_bytes) == PMX_STATUS_SUCCESS,
+               "workspace sizes");
+        std::printf("one-row problem: workspace %lld bytes with %d threads, %lld with 1\n", (long long)wide_bytes,
+                    PMX_MAX_THREADS, (long long)one_bytes);
+        expect(one_bytes > 0 && wide_bytes == one_bytes, "workspace with PMX_MAX_THREADS threads equals 1 thread's");
+        std::vector<char> ws(static_cast<size_t>(wide_bytes) + 64);
+        void *aligned = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(ws.data()) + 63) & ~uintptr_t(63));
+        expect(pmx_attention_fwd(wide, &f.p, aligned, wide_bytes) == PMX_STATUS_SUCCESS && std::isfinite(f.out[0]),
+               "the wide context runs in that workspace");
+        pmx_context_destroy(wide);
+        pmx_context_destroy(one);
+    }
+
     expect(pmx_context_destroy(ctx) == PMX_STATUS_SUCCESS, "destroy");
     std::printf("%s: %d failure(s)\n", failures == 0 ? "PASS" : "FAIL", failures);
     return failures == 0 ? 0 : 1;

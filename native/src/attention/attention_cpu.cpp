@@ -109,8 +109,15 @@ struct ItemOrder {
 }  // namespace
 
 FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
+    // Threads beyond the work items would idle but still cost a workspace
+    // slice each. Items hold >= 1 query block, so blocks bound them; for
+    // packed rows Σ_b ⌈len_b / kBlockQ⌉ <= ⌊(total_q + B·(kBlockQ - 1)) / kBlockQ⌋
+    // (shapes only: the size query and the call agree whatever cu_seqlens hold).
+    const int64_t blocks = p.varlen() ? p.heads * ((p.total_q + p.batch * (flash::kBlockQ - 1)) / flash::kBlockQ)
+                                      : p.batch * p.heads * ((p.nq + flash::kBlockQ - 1) / flash::kBlockQ);
     FwdCpuPlan plan;
-    plan.threads = context_threads < 1 ? 1 : context_threads;
+    plan.threads = int(blocks < context_threads ? blocks : context_threads);
+    if (plan.threads < 1) plan.threads = 1;
     plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
     plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
     plan.total_bytes = plan.cu_bytes + plan.slice_bytes * size_t(plan.threads);
