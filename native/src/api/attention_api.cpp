@@ -3,27 +3,10 @@
 #include <vector>
 
 #include "api/attention_call.h"
+#include "common/api_checks.h"
 #include "common/context.h"
 #include "common/status.h"
 #include "reference/attention_reference.h"
-
-namespace {
-
-void check_workspace(void *workspace, int64_t workspace_bytes, int64_t needed) {
-    if (workspace_bytes < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace_bytes: is negative");
-    if (workspace_bytes < needed)
-        pmx::fail(PMX_STATUS_WORKSPACE_TOO_SMALL, "workspace: %lld bytes given, %lld needed",
-                  (long long)workspace_bytes, (long long)needed);
-    if (needed > 0 && workspace == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: is NULL");
-    if (reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
-        pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: must be 64-byte aligned");
-}
-
-void check_out_ptr(int64_t *out_bytes) {
-    if (out_bytes == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "out_bytes: must not be NULL");
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -31,7 +14,7 @@ PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_
                                                     int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        check_out_ptr(out_bytes);
+        pmx::check_out_ptr(out_bytes, "out_bytes");
         const pmx::AttentionCall call = pmx::resolve_attention(params, false);
         *out_bytes = static_cast<int64_t>(pmx::attention::plan_fwd_cpu(call.p, pmx::resolved_threads(ctx)).total_bytes);
     });
@@ -44,7 +27,7 @@ PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_param
         pmx::AttentionCall call = pmx::resolve_attention(params, false);
         const pmx::attention::FwdCpuPlan plan = pmx::attention::plan_fwd_cpu(call.p, pmx::resolved_threads(ctx));
         const auto needed = static_cast<int64_t>(plan.total_bytes);
-        check_workspace(workspace, workspace_bytes, needed);
+        pmx::check_workspace(workspace, workspace_bytes, needed);
         pmx::check_workspace_apart(*params, workspace, needed);
         pmx::bind_cu_seqlens(call, *params, pmx::attention::cu_seqlens_copy(workspace));
         pmx::attention::fwd_cpu(call.p, plan, workspace);
@@ -65,7 +48,7 @@ PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, 
                                                           int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        check_out_ptr(out_bytes);
+        pmx::check_out_ptr(out_bytes, "out_bytes");
         pmx::AttentionCall call = pmx::resolve_attention(params, false);
         std::vector<int32_t> cu_copy(call.p.varlen() ? size_t(2 * (call.p.batch + 1)) : 0);
         pmx::bind_cu_seqlens(call, *params, cu_copy.data());
@@ -81,7 +64,7 @@ PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_atten
         std::vector<int32_t> cu_copy(call.p.varlen() ? size_t(2 * (call.p.batch + 1)) : 0);
         pmx::bind_cu_seqlens(call, *params, cu_copy.data());
         const int threads = pmx::resolved_threads(ctx);
-        check_workspace(workspace, workspace_bytes, pmx::reference::naive_workspace_bytes(call.p, threads));
+        pmx::check_workspace(workspace, workspace_bytes, pmx::reference::naive_workspace_bytes(call.p, threads));
         pmx::reference::attention_fwd_naive(call.p, workspace, threads);
     });
 }

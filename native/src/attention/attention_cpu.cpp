@@ -1,14 +1,13 @@
-// The fused CPU attention forward: workspace sizing, ISA dispatch and the
-// work distribution over OpenMP threads. The tile math is in
+// The fused CPU attention forward: workspace plan, ISA dispatch
+// (common/isa_dispatch.h) and the order of the work items, which the shared
+// parallel loop (common/parallel.h) hands out. The tile math is in
 // flash_fwd_impl.h, instantiated per ISA in flash_fwd_{avx512,avx2,portable}.cpp.
-#include <omp.h>
-
-#include <atomic>
 #include <cstdint>
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_layout.h"
-#include "common/cpu_features.h"
+#include "common/isa_dispatch.h"
+#include "common/parallel.h"
 
 namespace pmx::attention {
 namespace {
@@ -16,15 +15,6 @@ namespace {
 using flash::BlockTask;
 
 using BlockFn = void (*)(const FwdProblem &, const BlockTask &, float *);
-
-BlockFn select_kernel() {
-    switch (pmx::cpu::active_isa()) {
-        case pmx::cpu::Isa::Avx512: return &flash::run_block_avx512;
-        case pmx::cpu::Isa::Avx2: return &flash::run_block_avx2;
-        default: return &flash::run_block_portable;
-    }
-}
-
 
 // Work items are (sequence, head, group of query blocks). A group shares each
 // packed K/V tile among its blocks (flash_fwd_layout.h); its size changes only
@@ -127,33 +117,16 @@ FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
 int32_t *cu_seqlens_copy(void *workspace) { return static_cast<int32_t *>(workspace); }
 
 void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace) {
-    static const BlockFn kernel = select_kernel();
-    const int threads = plan.threads;
-    const ItemOrder order(p, threads);
-    if (order.total == 0) return;
+    static const BlockFn kernel =
+        cpu::pick_for_isa<BlockFn>(&flash::run_block_portable, &flash::run_block_avx2, &flash::run_block_avx512);
+    const ItemOrder order(p, plan.threads);
     const size_t slice = plan.slice_bytes / sizeof(float);
     float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes);
-
-    if (threads == 1 || order.total == 1) {
-        ItemOrder::Cursor cur;
-        for (int64_t i = 0; i < order.total; ++i) kernel(p, order.decode(i, cur), ws);
-        return;
-    }
-
-    std::atomic<int64_t> next{0};
-    const int team = int(order.total < threads ? order.total : threads);
-#pragma omp parallel num_threads(team)
-    {
-        // The runtime may give a smaller team (nested regions, thread limits):
-        // the shared counter hands every item out regardless.
-        float *mine = ws + size_t(omp_get_thread_num()) * slice;
-        ItemOrder::Cursor cur;
-        for (;;) {
-            const int64_t i = next.fetch_add(1, std::memory_order_relaxed);
-            if (i >= order.total) break;
+    parallel_items(order.total, plan.threads, [&](int thread) {
+        return [&p, &order, mine = ws + size_t(thread) * slice, cur = ItemOrder::Cursor{}](int64_t i) mutable {
             kernel(p, order.decode(i, cur), mine);
-        }
-    }
+        };
+    });
 }
 
 }  // namespace pmx::attention

@@ -1,6 +1,7 @@
 // The fused attention forward (FlashAttention-2 style online softmax) for one
-// work item, written once against a SIMD-traits type and instantiated once
-// per ISA (flash_fwd_avx512.cpp, flash_fwd_avx2.cpp, flash_fwd_portable.cpp).
+// work item, written once against a SIMD-traits type (common/simd_*.h plus
+// the micro-tile shape NR x MR) and instantiated once per ISA
+// (flash_fwd_avx512.cpp, flash_fwd_avx2.cpp, flash_fwd_portable.cpp).
 //
 // Layout: queries run along the SIMD lanes everywhere. A work item owns
 // kBlockQ query rows; the tile loop walks keys in tiles of kBlockK:
@@ -24,26 +25,9 @@
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_layout.h"
+#include "common/inline.h"
 
 namespace pmx::attention::flash {
-
-// 2^f on [-0.5, 0.5]: degree-6 fit minimising the relative error
-// (about 1e-7 in float with FMA Horner evaluation).
-constexpr float kExp2C0 = 1.000000000e+00f;
-constexpr float kExp2C1 = 6.931471825e-01f;
-constexpr float kExp2C2 = 2.402264625e-01f;
-constexpr float kExp2C3 = 5.550328642e-02f;
-constexpr float kExp2C4 = 9.618489072e-03f;
-constexpr float kExp2C5 = 1.339993090e-03f;
-constexpr float kExp2C6 = 1.534581097e-04f;
-
-#if defined(__GNUC__)
-#define PMX_UNROLL _Pragma("GCC unroll 16")
-#define PMX_INLINE inline __attribute__((always_inline))
-#else
-#define PMX_UNROLL
-#define PMX_INLINE inline
-#endif
 
 template <class T>
 struct FlashFwd {
