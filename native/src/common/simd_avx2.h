@@ -1,9 +1,6 @@
 // SIMD traits for AVX2 + FMA (8 float lanes). Include only from a *_avx2.cpp
 // translation unit (the build compiles those with -mavx2 -mfma).
-//
-// The traits live in an anonymous namespace: each translation unit gets its
-// own copy, compiled with its own flags, so the linker can never hand code
-// of one ISA to a caller built for another.
+// Anonymous namespace on purpose: see simd_portable.h.
 #pragma once
 
 #if !defined(__AVX2__) || !defined(__FMA__)

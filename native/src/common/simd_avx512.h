@@ -1,9 +1,6 @@
 // SIMD traits for AVX-512 F/BW/VL/DQ (16 float lanes). Include only from a
 // *_avx512.cpp translation unit (the build compiles those with -mavx512*).
-//
-// The traits live in an anonymous namespace: each translation unit gets its
-// own copy, compiled with its own flags, so the linker can never hand code
-// of one ISA to a caller built for another.
+// Anonymous namespace on purpose: see simd_portable.h.
 #pragma once
 
 #if !defined(__AVX512F__) || !defined(__AVX512DQ__) || !defined(__FMA__)
