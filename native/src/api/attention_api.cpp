@@ -25,6 +25,7 @@ PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_param
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
         pmx::attention::FwdProblem p = pmx::resolve_attention(params);
+        pmx::check_outputs_apart(*params);
         const pmx::attention::FwdCpuPlan plan = pmx::attention::plan_fwd_cpu(p, pmx::resolved_threads(ctx));
         const auto needed = static_cast<int64_t>(plan.total_bytes);
         pmx::check_workspace(workspace, workspace_bytes, needed);
@@ -38,6 +39,7 @@ PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_atten
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
         pmx::attention::FwdReferenceProblem r = pmx::resolve_attention_reference(params);
+        pmx::check_outputs_apart(*params);
         std::vector<int32_t> cu_copy(r.varlen() ? size_t(2 * (r.batch + 1)) : 0);
         pmx::bind_cu_seqlens(r, *params, cu_copy.data());
         pmx::reference::attention_fwd(r);

@@ -59,21 +59,6 @@ std::array<NamedTensor, 7> tensors_of(const pmx_attention_params &a) {
              {&a.lse, "lse"}}};
 }
 
-// Outputs never alias: each gives its elements distinct addresses and shares
-// no byte with any other tensor of the call.
-void check_outputs_apart(const pmx_attention_params &a) {
-    const auto all = tensors_of(a);
-    for (const NamedTensor &out : {all[5], all[6]}) {
-        check_no_self_overlap(*out.tensor, out.name);
-        for (const NamedTensor &other : all)
-            if (other.tensor != out.tensor) check_apart(byte_range(*out.tensor), out.name, byte_range(*other.tensor), other.name);
-    }
-}
-
-}  // namespace
-
-namespace {
-
 // Everything but the tensors' data pointers: validates every argument.
 attention::FwdGeometry resolve_geometry(const pmx_attention_params *params, bool allow_f64) {
     if (params == nullptr) fail(PMX_STATUS_INVALID_ARGUMENT, "params: must not be NULL");
@@ -163,7 +148,6 @@ attention::FwdGeometry resolve_geometry(const pmx_attention_params *params, bool
             p.l_sn = a.lse.stride[2];
         }
     }
-    check_outputs_apart(a);
     return p;
 }
 
@@ -200,6 +184,16 @@ void bind_cu_seqlens(attention::FwdGeometry &p, const pmx_attention_params &a, i
     check_cu_seqlens_values(copy + b1, "cu_seqlens_k", b1, a.k.shape[0]);
     p.cu_q = copy;
     p.cu_k = copy + b1;
+}
+
+void check_outputs_apart(const pmx_attention_params &a) {
+    const auto all = tensors_of(a);
+    for (const NamedTensor &out : {all[5], all[6]}) {
+        check_no_self_overlap(*out.tensor, out.name);
+        for (const NamedTensor &other : all)
+            if (other.tensor != out.tensor)
+                check_apart(byte_range(*out.tensor), out.name, byte_range(*other.tensor), other.name);
+    }
 }
 
 void check_workspace_apart(const pmx_attention_params &a, const void *workspace, int64_t bytes) {

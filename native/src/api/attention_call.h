@@ -22,6 +22,12 @@ attention::FwdReferenceProblem resolve_attention_reference(const pmx_attention_p
 // the kernel never reads the caller's arrays, which may change meanwhile.
 void bind_cu_seqlens(attention::FwdGeometry &problem, const pmx_attention_params &params, int32_t *copy);
 
+// Outputs never alias (header contract): out and lse each give their elements
+// distinct addresses and share no byte with any other tensor ("out: overlaps
+// q"). Checked by the entry points that write, after resolving; the size
+// query skips it, so callers may ask it with placeholder outputs.
+void check_outputs_apart(const pmx_attention_params &params);
+
 // Throws "workspace: overlaps <tensor>" when the `bytes` of workspace the call
 // writes share a byte with any tensor of the (resolved) params.
 void check_workspace_apart(const pmx_attention_params &params, const void *workspace, int64_t bytes);
