@@ -1,28 +1,13 @@
 #include "reference/attention_reference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include "panamax/panamax.h"
-
 namespace pmx::reference {
-namespace {
 
-double load(const void *base, int32_t dtype, int64_t offset) {
-    return dtype == PMX_DTYPE_F64 ? static_cast<const double *>(base)[offset]
-                                  : static_cast<double>(static_cast<const float *>(base)[offset]);
-}
-
-void store(void *base, int32_t dtype, int64_t offset, double value) {
-    if (dtype == PMX_DTYPE_F64) static_cast<double *>(base)[offset] = value;
-    else static_cast<float *>(base)[offset] = static_cast<float>(value);
-}
-
-}  // namespace
-
-void attention_fwd(const AttentionCall &call) {
-    const attention::FwdProblem &p = call.p;
+void attention_fwd(const attention::FwdReferenceProblem &p) {
     const int64_t group = p.heads / p.kv_heads;
     const int64_t d_len = p.head_dim;
     std::vector<double> scores;
@@ -41,24 +26,27 @@ void attention_fwd(const AttentionCall &call) {
                     const int64_t k_off = p.k_base(b) + j * p.k_sn + hk * p.k_sh;
                     double dot = 0;
                     for (int64_t d = 0; d < d_len; ++d)
-                        dot += load(p.q, call.q_dtype, q_off + d * p.q_sd) * load(p.k, call.k_dtype, k_off + d * p.k_sd);
+                        dot += p.q.load(q_off + d * p.q_sd) * p.k.load(k_off + d * p.k_sd);
                     scores[j] = dot * static_cast<double>(p.scale);
                     row_max = std::max(row_max, scores[j]);
                 }
+                // IEEE all the way: std::max skips a NaN score, but its weight
+                // exp(NaN - max) is NaN and so are sum, out and lse; a +inf score
+                // gives exp(inf - inf) = NaN; all scores -inf give exp(NaN): NaN.
                 double sum = 0;
                 std::fill(acc.begin(), acc.end(), 0.0);
                 for (int64_t j = 0; j < visible; ++j) {
                     const double w = std::exp(scores[j] - row_max);
                     sum += w;
                     const int64_t v_off = p.v_base(b) + j * p.v_sn + hk * p.v_sh;
-                    for (int64_t d = 0; d < d_len; ++d) acc[d] += w * load(p.v, call.v_dtype, v_off + d * p.v_sd);
+                    for (int64_t d = 0; d < d_len; ++d) acc[d] += w * p.v.load(v_off + d * p.v_sd);
                 }
                 const int64_t o_off = p.o_base(b) + i * p.o_sn + h * p.o_sh;
                 for (int64_t d = 0; d < d_len; ++d)
-                    store(p.out, call.out_dtype, o_off + d * p.o_sd, visible > 0 ? acc[d] / sum : 0.0);
-                if (p.lse != nullptr) {
+                    p.out.store(o_off + d * p.o_sd, visible > 0 ? acc[d] / sum : 0.0);
+                if (p.lse.data != nullptr) {
                     const double lse = visible > 0 ? row_max + std::log(sum) : -std::numeric_limits<double>::infinity();
-                    store(p.lse, call.lse_dtype, p.lse_base(b) + h * p.l_sh + i * p.l_sn, lse);
+                    p.lse.store(p.lse_base(b) + h * p.l_sh + i * p.l_sn, lse);
                 }
             }
         }

@@ -3,12 +3,13 @@
 
 #include <cstdint>
 
-#include "api/attention_call.h"
+#include "attention/attention_problem.h"
 
 namespace pmx::reference {
 
-// Float64 throughout, one score row at a time; reads/writes F32 or F64 per the
-// dtypes in `call`. Single-threaded, allocates O(Nk) per call.
-void attention_fwd(const AttentionCall &call);
+// Float64 throughout, one score row at a time; reads/writes F32 or F64 per
+// tensor, as the problem says. Single-threaded, allocates O(Nk) per call.
+// Depends on the problem description only (cu_seqlens bound to a copy).
+void attention_fwd(const attention::FwdReferenceProblem &p);
 
 }  // namespace pmx::reference

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -23,6 +24,20 @@
 namespace {
 
 using pmx_test::view;
+
+// Outputs are poisoned with this quiet NaN payload, which arithmetic never
+// produces, so an unwritten element is told apart from a computed NaN.
+constexpr uint32_t kPoisonBits = 0x7FC0BAD0u;
+float poison() {
+    float f;
+    std::memcpy(&f, &kPoisonBits, sizeof f);
+    return f;
+}
+bool is_poison(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    return bits == kPoisonBits;
+}
 
 // Owns 64-byte aligned storage (workspaces must be aligned).
 struct Aligned {
@@ -59,8 +74,16 @@ enum class Layout {
     DStride2,   // [B, N, H, D] with every element two apart (q, k, v and out)
 };
 
+// A non-finite value written into one element of q, k or v (dense layout).
+struct Inject {
+    char tensor;  // 'q', 'k' or 'v'
+    int64_t b, n, h, d;
+    float value;
+};
+
 struct Case {
     std::string name;
+    std::vector<Inject> injects;
     int64_t batch = 1, heads = 1, kv_heads = 1, head_dim = 64, nq = 1, nk = 1;
     bool causal = false;
     std::vector<int32_t> len_q, len_k;  // packed varlen when non-empty
@@ -173,9 +196,9 @@ void build(const Case &c, Problem &pr, std::mt19937_64 &rng) {
             std::copy(s, s + 4, o_s);
         }
         o_elems = B * nq * H * D * e;
-        pr.out_buf.assign(size_t(o_elems), std::nanf(""));
+        pr.out_buf.assign(size_t(o_elems), poison());
     }
-    pr.lse_buf.assign(size_t(B * H * nq), std::nanf(""));
+    pr.lse_buf.assign(size_t(B * H * nq), poison());
     float *o = pr.out_buf.data();
     if (pr.varlen) {
         a.q = view(q, PMX_DTYPE_F32, {nq, H, D}, {q_s[1], q_s[2], q_s[3]}, q_bytes);
@@ -190,6 +213,27 @@ void build(const Case &c, Problem &pr, std::mt19937_64 &rng) {
         a.out = view(o, PMX_DTYPE_F32, {B, nq, H, D}, {o_s[0], o_s[1], o_s[2], o_s[3]}, o_elems * 4);
         a.lse = view(pr.lse_buf.data(), PMX_DTYPE_F32, {B, H, nq}, {H * nq, nq, 1}, B * H * nq * 4);
     }
+    for (const Inject &in : c.injects) {
+        const pmx_tensor &t = in.tensor == 'q' ? a.q : in.tensor == 'k' ? a.k : a.v;
+        static_cast<float *>(t.data)[in.b * t.stride[0] + in.n * t.stride[1] + in.h * t.stride[2] +
+                                     in.d * t.stride[3]] = in.value;
+    }
+}
+
+// Whether IEEE arithmetic makes out[b, i, h, d] (d < 0: lse[b, h, i]) NaN,
+// derived from the injections alone (dense cases): a NaN or +inf in q row i
+// reaches all of that row; a NaN in key row j every row that sees j; a NaN
+// in V[j][d] column d of those rows (lse does not read V).
+bool expect_nan(const Case &c, int64_t b, int64_t i, int64_t h, int64_t d) {
+    const int64_t hk = h / (c.heads / c.kv_heads);
+    for (const Inject &in : c.injects) {
+        if (in.b != b) continue;
+        const bool sees = !c.causal || in.n <= i + (c.nk - c.nq);
+        if (in.tensor == 'q' && in.n == i && in.h == h) return true;
+        if (in.tensor == 'k' && in.h == hk && sees) return true;
+        if (in.tensor == 'v' && in.h == hk && sees && d == in.d) return true;
+    }
+    return false;
 }
 
 // Element offset of (row, head, dim) in a tensor view, row being the
@@ -267,7 +311,7 @@ bool check_case(const Case &c, pmx_context *ctx, pmx_context *ctx1, std::mt19937
     for (float x : pr.v_buf.empty() ? pr.qkv_buf : pr.v_buf) vmax = std::max(vmax, double(std::fabs(x)));
     const float *out = pr.out_buf.data();
     const float *lse = pr.lse_buf.data();
-    int64_t bad = 0, unwritten = 0;
+    int64_t bad = 0, bad_ref = 0, unwritten = 0, nan_rows = 0;
     double worst_rel = 0, worst_lse = 0;
     for (int64_t b = 0; b < nseq; ++b) {
         const int64_t len = pr.varlen ? pr.cu_q[b + 1] - pr.cu_q[b] : c.nq;
@@ -279,8 +323,14 @@ bool check_case(const Case &c, pmx_context *ctx, pmx_context *ctx1, std::mt19937
                 for (int64_t d = 0; d < D; ++d) {
                     const float got = out[offset(a.out, pr.varlen, c.nq, row, h, d)];
                     const double want = ref_out[size_t(offset(r.out, pr.varlen, c.nq, row, h, d))];
-                    if (!std::isfinite(got)) {
+                    if (is_poison(got)) {
                         ++unwritten;
+                        continue;
+                    }
+                    if (std::isnan(want) != expect_nan(c, b, i, h, d)) ++bad_ref;
+                    if (std::isnan(want) || std::isnan(got)) {
+                        nan_rows += std::isnan(got) && d == 0;
+                        if (std::isnan(want) != std::isnan(got)) ++bad;
                         continue;
                     }
                     const double err = std::fabs(got - want);
@@ -290,8 +340,11 @@ bool check_case(const Case &c, pmx_context *ctx, pmx_context *ctx1, std::mt19937
                 const int64_t li = pr.varlen ? h * pr.total_q + row : (b * H + h) * c.nq + i;
                 const float got = lse[li];
                 const double want = ref_lse[size_t(li)];
-                if (std::isnan(got)) {
+                if (std::isnan(want) != expect_nan(c, b, i, h, -1)) ++bad_ref;
+                if (is_poison(got)) {
                     ++unwritten;
+                } else if (std::isnan(want) || std::isnan(got)) {
+                    if (std::isnan(want) != std::isnan(got)) ++bad;
                 } else if (std::isinf(want)) {
                     if (!(std::isinf(got) && got < 0)) ++bad;
                 } else {
@@ -305,18 +358,20 @@ bool check_case(const Case &c, pmx_context *ctx, pmx_context *ctx1, std::mt19937
 
     // Bit-identical with one thread.
     std::vector<float> out_n = pr.out_buf, lse_n = pr.lse_buf;
-    std::fill(pr.out_buf.begin(), pr.out_buf.end(), std::nanf(""));
-    std::fill(pr.lse_buf.begin(), pr.lse_buf.end(), std::nanf(""));
+    std::fill(pr.out_buf.begin(), pr.out_buf.end(), poison());
+    std::fill(pr.lse_buf.begin(), pr.lse_buf.end(), poison());
     bool same = run_fused(ctx1, a) == PMX_STATUS_SUCCESS;
     for (size_t i = 0; same && i < out_n.size(); ++i)
         same = std::memcmp(&out_n[i], &pr.out_buf[i], sizeof(float)) == 0;
     for (size_t i = 0; same && i < lse_n.size(); ++i)
         same = std::memcmp(&lse_n[i], &pr.lse_buf[i], sizeof(float)) == 0;
 
-    const bool ok = bad == 0 && unwritten == 0 && same;
-    std::printf("%s %-46s max err/max|ref| %.2e  lse rel %.2e  bad %lld  unwritten %lld  1-thread identical %s\n",
+    const bool ok = bad == 0 && bad_ref == 0 && unwritten == 0 && same;
+    std::printf("%s %-46s max err/max|ref| %.2e  lse rel %.2e  bad %lld  unwritten %lld  1-thread identical %s",
                 ok ? "ok  " : "FAIL", c.name.c_str(), worst_rel, worst_lse, (long long)bad, (long long)unwritten,
                 same ? "yes" : "NO");
+    if (!c.injects.empty()) std::printf("  NaN rows %lld  reference NaN misplaced %lld", (long long)nan_rows, (long long)bad_ref);
+    std::printf("\n");
     return ok;
 }
 
@@ -347,7 +402,7 @@ bool check_concurrent_callers(pmx_context *ctx1, std::mt19937_64 &rng) {
                 return;
             }
             pmx_context_set_num_threads(ctx, 1 + t % 3);
-            std::vector<float> out(pr.out_buf.size(), std::nanf("")), lse(pr.lse_buf.size(), std::nanf(""));
+            std::vector<float> out(pr.out_buf.size(), poison()), lse(pr.lse_buf.size(), poison());
             pmx_attention_params a = pr.params;
             a.out.data = out.data();
             a.lse.data = lse.data();
@@ -436,6 +491,24 @@ std::vector<Case> cases() {
             add(c);
             c.name = "d-stride 2 N=150 D=40 GQA 4:2" + cz;
             c.kv_heads = 2, c.head_dim = 40, c.layout = Layout::DStride2;
+            add(c);
+        }
+        {
+            // Non-finite inputs: NaN exactly where IEEE float64 puts it. The k/v
+            // rows sit inside diagonal tiles, where some lanes of a vector see
+            // the key and others do not.
+            Case c;
+            c.causal = causal;
+            c.batch = 2, c.heads = 4, c.kv_heads = 2, c.head_dim = 33, c.nq = c.nk = 300;
+            const float nan = std::nanf(""), inf = std::numeric_limits<float>::infinity();
+            c.name = "NaN in one q row" + cz;
+            c.injects = {{'q', 1, 77, 2, 5, nan}};
+            add(c);
+            c.name = "NaN in one k row and one v element" + cz;
+            c.injects = {{'k', 0, 90, 1, 3, nan}, {'v', 1, 100, 0, 7, nan}};
+            add(c);
+            c.name = "+inf in one q row" + cz;
+            c.injects = {{'q', 0, 33, 1, 0, inf}};
             add(c);
         }
         {

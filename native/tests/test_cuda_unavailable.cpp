@@ -1,6 +1,8 @@
 // The CUDA entry points answer on any machine: a count (>= 0) where a driver
 // and the backend exist, else PMX_STATUS_UNAVAILABLE with a message saying
-// why; the process lives on either way, and argument errors come first.
+// why; the process lives on either way, and argument errors come first. The
+// loader's own failures (missing, foreign or older backends) are covered by
+// test_cuda_backend.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -50,6 +52,12 @@ int main() {
         expect(st == PMX_STATUS_UNAVAILABLE, "status is UNAVAILABLE");
         expect(count == 0, "count zeroed on failure");
         expect(!msg.empty(), "a message says why");
+#if defined(PMX_TEST_CUDA_BACKEND_BUILT)
+        // The backend was built beside libpanamax: the loader must have taken
+        // its table, so the reason comes from the backend (the driver), not
+        // from the loader ("CUDA backend ...").
+        expect(msg.rfind("CUDA backend", 0) != 0, "the built backend loaded through pmxcu_get_api");
+#endif
         // Asking again gives the same answer (the backend is probed once).
         expect(pmx_cuda_device_count(ctx, &count) == st, "same answer twice");
         std::memset(&info, 0, sizeof info);

@@ -1,6 +1,8 @@
 // Every bad argument to the C API gets a status and a message naming it;
 // nothing crashes, and a good call still works afterwards.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -23,6 +25,7 @@ struct Fixture {
     static constexpr int64_t B = 2, N = 5, H = 4, HKV = 2, D = 8;
     std::vector<float> q, k, v, out, lse;
     std::vector<int32_t> cu{0, 2, 5};
+    std::vector<float> spare = std::vector<float>(1024, NAN);  // room for tensors placed by a test
     pmx_attention_params p{};
 
     Fixture() {
@@ -41,10 +44,22 @@ struct Fixture {
     }
 };
 
+// Turns the fixture into a packed varlen call: [total = 10, H, D] rows,
+// cu_seqlens {0, 2, 5} for both q and k, no lse.
+void to_varlen(Fixture &f) {
+    f.p.cu_seqlens_q = pmx_test::dense(f.cu.data(), PMX_DTYPE_I32, {3}, 4);
+    f.p.cu_seqlens_k = f.p.cu_seqlens_q;
+    for (pmx_tensor *t : {&f.p.q, &f.p.k, &f.p.v, &f.p.out}) {
+        t->ndim = 3; t->shape[0] = 10; t->shape[1] = t->shape[2]; t->shape[2] = 8;
+        t->stride[0] = t->stride[1]; t->stride[1] = 8; t->stride[2] = 1;
+    }
+    f.p.lse = pmx_tensor{};
+}
+
 // Runs the forward on a mutated copy of the good params and checks the status
-// and that the message mentions `needle`.
+// and that the message starts with `prefix` (the argument's name first).
 void check_rejects(pmx_context *ctx, const char *label, const std::function<void(Fixture &)> &mutate,
-                   pmx_status expected, const char *needle) {
+                   pmx_status expected, const char *prefix) {
     Fixture f;
     mutate(f);
     int64_t bytes = 0;
@@ -55,10 +70,10 @@ void check_rejects(pmx_context *ctx, const char *label, const std::function<void
         st = pmx_attention_fwd(ctx, &f.p, aligned, bytes);
     }
     const std::string msg = pmx_test::last_error(ctx);
-    const bool ok = st == expected && msg.find(needle) != std::string::npos;
+    const bool ok = st == expected && msg.rfind(prefix, 0) == 0;
     std::printf("%-40s -> %-32s \"%s\"\n", label, pmx_status_name(st), msg.c_str());
     if (!ok) {
-        std::printf("FAIL: %s: expected %s mentioning '%s'\n", label, pmx_status_name(expected), needle);
+        std::printf("FAIL: %s: expected %s with a message starting '%s'\n", label, pmx_status_name(expected), prefix);
         ++failures;
     }
 }
@@ -80,7 +95,13 @@ int main() {
 
     using F = Fixture;
     const pmx_status INV = PMX_STATUS_INVALID_ARGUMENT;
-    check_rejects(ctx, "params NULL", [](F &f) { f.p.struct_size = 0; }, INV, "struct_size");
+    check_rejects(ctx, "struct_size 0", [](F &f) { f.p.struct_size = 0; }, INV, "params: struct_size 0");
+    {
+        int64_t bytes = -1;
+        expect(pmx_attention_fwd_workspace_size(ctx, nullptr, &bytes) == INV &&
+                   pmx_test::last_error(ctx).rfind("params: must not be NULL", 0) == 0,
+               "params NULL rejected, naming params");
+    }
     check_rejects(ctx, "q wrong rank", [](F &f) { f.p.q.ndim = 3; }, INV, "q:");
     check_rejects(ctx, "k wrong D", [](F &f) { f.p.k.shape[3] = 7; }, INV, "k:");
     check_rejects(ctx, "v shape differs from k", [](F &f) { f.p.v.shape[1] = 4; }, INV, "v:");
@@ -98,21 +119,38 @@ int main() {
     check_rejects(ctx, "CUDA tensor on CPU op", [](F &f) { f.p.k.device = PMX_DEVICE_CUDA; }, INV, "k: tensor is on CUDA");
     check_rejects(ctx, "H not a multiple of Hkv", [](F &f) {
         for (pmx_tensor *t : {&f.p.k, &f.p.v}) { t->shape[2] = 3; t->byte_size = 2 * 5 * 3 * 8 * 4; }
-        f.p.k.stride[1] = f.p.v.stride[1] = 24; f.p.k.stride[0] = f.p.v.stride[0] = 120; }, INV, "not a multiple");
-    check_rejects(ctx, "D = 0", [](F &f) { f.p.q.shape[3] = 0; }, INV, "head dim");
-    check_rejects(ctx, "scale NaN", [](F &f) { f.p.scale = NAN; }, INV, "scale");
-    check_rejects(ctx, "causal = 2", [](F &f) { f.p.causal = 2; }, INV, "causal");
+        f.p.k.stride[1] = f.p.v.stride[1] = 24; f.p.k.stride[0] = f.p.v.stride[0] = 120; }, INV, "q, k: H = 4 is not a multiple of Hkv = 3");
+    check_rejects(ctx, "D = 0", [](F &f) { f.p.q.shape[3] = 0; }, INV, "q: head dim D = 0");
+    check_rejects(ctx, "scale NaN", [](F &f) { f.p.scale = NAN; }, INV, "scale: must be finite");
+    check_rejects(ctx, "causal = 2", [](F &f) { f.p.causal = 2; }, INV, "causal: must be 0 or 1");
     check_rejects(ctx, "lse wrong shape", [](F &f) { f.p.lse.shape[2] = 4; }, INV, "lse:");
     check_rejects(ctx, "only cu_seqlens_q", [](F &f) {
-        f.p.cu_seqlens_q = pmx_test::dense(f.cu.data(), PMX_DTYPE_I32, {3}, 4); }, INV, "cu_seqlens");
+        f.p.cu_seqlens_q = pmx_test::dense(f.cu.data(), PMX_DTYPE_I32, {3}, 4); }, INV,
+                  "cu_seqlens_q and cu_seqlens_k: give both");
     check_rejects(ctx, "cu_seqlens decreasing", [](F &f) {
         f.cu = {0, 3, 2};
-        f.p.cu_seqlens_q = pmx_test::dense(f.cu.data(), PMX_DTYPE_I32, {3}, 4);
-        f.p.cu_seqlens_k = f.p.cu_seqlens_q;
-        for (pmx_tensor *t : {&f.p.q, &f.p.k, &f.p.v, &f.p.out}) {  // packed [total, H, D]
-            t->ndim = 3; t->shape[0] = 10; t->shape[1] = t->shape[2]; t->shape[2] = 8;
-            t->stride[0] = t->stride[1]; t->stride[1] = 8; t->stride[2] = 1; }
-        f.p.lse = pmx_tensor{}; }, INV, "cu_seqlens_q: decreases");
+        to_varlen(f); }, INV, "cu_seqlens_q: decreases");
+
+    // Outputs never alias (each element its own address; no byte shared).
+    const char *kOverlap = "out: strides make elements overlap";
+    check_rejects(ctx, "out zero stride on D", [](F &f) { f.p.out.stride[3] = 0; }, INV, kOverlap);
+    check_rejects(ctx, "out rows overlap heads", [](F &f) { f.p.out.stride[1] = F::D; }, INV, kOverlap);
+    check_rejects(ctx, "lse zero stride on N", [](F &f) { f.p.lse.stride[2] = 0; }, INV,
+                  "lse: strides make elements overlap");
+    check_rejects(ctx, "out is q", [](F &f) { f.p.out.data = f.q.data(); }, INV, "out: overlaps q");
+    check_rejects(ctx, "v starts on out's last element", [](F &f) {
+        f.p.out.data = f.spare.data();
+        f.p.v.data = f.spare.data() + f.out.size() - 1;
+        std::copy(f.v.begin(), f.v.end(), f.spare.begin() + long(f.out.size()) - 1); }, INV, "out: overlaps v");
+    check_rejects(ctx, "out starts on lse's last element", [](F &f) {
+        f.p.lse.data = f.spare.data();
+        f.p.out.data = f.spare.data() + f.lse.size() - 1; }, INV, "out: overlaps lse");
+    check_rejects(ctx, "lse inside out", [](F &f) { f.p.lse.data = f.out.data(); }, INV, "out: overlaps lse");
+    check_rejects(ctx, "lse is v", [](F &f) { f.p.lse.data = f.v.data(); }, INV, "lse: overlaps v");
+    check_rejects(ctx, "cu_seqlens inside out", [](F &f) {
+        to_varlen(f);
+        std::memcpy(f.out.data(), f.cu.data(), 3 * sizeof(int32_t));  // valid contents, in out's bytes
+        f.p.cu_seqlens_k.data = f.out.data(); }, INV, "out: overlaps cu_seqlens_k");
 
     // Too-small workspace and misaligned workspace.
     {
@@ -126,12 +164,54 @@ int main() {
                    "workspace too small");
         expect(pmx_attention_fwd(ctx, &f.p, aligned + 4, bytes) == PMX_STATUS_INVALID_ARGUMENT,
                "misaligned workspace");
+        // The workspace shares no byte with any tensor.
+        std::vector<char> big(static_cast<size_t>(bytes) + f.q.size() * sizeof(float) + 128);
+        char *base = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(big.data()) + 63) & ~uintptr_t(63));
+        pmx_attention_params moved = f.p;
+        moved.q.data = base + bytes - 4;  // q's first element is the workspace's last
+        std::memcpy(moved.q.data, f.q.data(), f.q.size() * sizeof(float));
+        expect(pmx_attention_fwd(ctx, &moved, base, bytes) == PMX_STATUS_INVALID_ARGUMENT &&
+                   pmx_test::last_error(ctx).rfind("workspace: overlaps q", 0) == 0,
+               "workspace overlapping q rejected");
+        moved = f.p;
+        moved.out.data = base;
+        expect(pmx_attention_fwd(ctx, &moved, base, bytes) == PMX_STATUS_INVALID_ARGUMENT &&
+                   pmx_test::last_error(ctx).rfind("workspace: overlaps out", 0) == 0,
+               "workspace overlapping out rejected");
         // A good call after all the bad ones: every element written, finite.
         expect(pmx_attention_fwd(ctx, &f.p, aligned, bytes) == PMX_STATUS_SUCCESS, "good call succeeds");
         bool finite = true;
         for (float x : f.out) finite &= std::isfinite(x);
         for (float x : f.lse) finite &= std::isfinite(x);
         expect(finite, "good call wrote every element");
+    }
+
+    // Threads are capped by work items: a context of PMX_MAX_THREADS threads
+    // asks no more workspace for a one-row problem than a 1-thread context,
+    // and runs in it.
+    {
+        pmx_context *wide = nullptr, *one = nullptr;
+        expect(pmx_context_create(&wide) == PMX_STATUS_SUCCESS && pmx_context_create(&one) == PMX_STATUS_SUCCESS,
+               "contexts for the thread cap");
+        expect(pmx_context_set_num_threads(wide, PMX_MAX_THREADS) == PMX_STATUS_SUCCESS &&
+                   pmx_context_set_num_threads(one, 1) == PMX_STATUS_SUCCESS,
+               "set PMX_MAX_THREADS and 1 thread");
+        Fixture f;
+        for (pmx_tensor *t : {&f.p.q, &f.p.k, &f.p.v, &f.p.out}) t->shape[0] = t->shape[1] = t->shape[2] = 1;
+        f.p.lse.shape[0] = f.p.lse.shape[1] = f.p.lse.shape[2] = 1;
+        int64_t wide_bytes = -1, one_bytes = -1;
+        expect(pmx_attention_fwd_workspace_size(wide, &f.p, &wide_bytes) == PMX_STATUS_SUCCESS &&
+                   pmx_attention_fwd_workspace_size(one, &f.p, &one_bytes) == PMX_STATUS_SUCCESS,
+               "workspace sizes");
+        std::printf("one-row problem: workspace %lld bytes with %d threads, %lld with 1\n", (long long)wide_bytes,
+                    PMX_MAX_THREADS, (long long)one_bytes);
+        expect(one_bytes > 0 && wide_bytes == one_bytes, "workspace with PMX_MAX_THREADS threads equals 1 thread's");
+        std::vector<char> ws(static_cast<size_t>(wide_bytes) + 64);
+        void *aligned = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(ws.data()) + 63) & ~uintptr_t(63));
+        expect(pmx_attention_fwd(wide, &f.p, aligned, wide_bytes) == PMX_STATUS_SUCCESS && std::isfinite(f.out[0]),
+               "the wide context runs in that workspace");
+        pmx_context_destroy(wide);
+        pmx_context_destroy(one);
     }
 
     expect(pmx_context_destroy(ctx) == PMX_STATUS_SUCCESS, "destroy");

@@ -1,28 +1,12 @@
 // extern "C" entry points of the attention family: validate, resolve, run.
 #include <cstdint>
+#include <vector>
 
 #include "api/attention_call.h"
+#include "common/api_checks.h"
 #include "common/context.h"
 #include "common/status.h"
 #include "reference/attention_reference.h"
-
-namespace {
-
-void check_workspace(void *workspace, int64_t workspace_bytes, int64_t needed) {
-    if (workspace_bytes < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace_bytes: is negative");
-    if (workspace_bytes < needed)
-        pmx::fail(PMX_STATUS_WORKSPACE_TOO_SMALL, "workspace: %lld bytes given, %lld needed",
-                  (long long)workspace_bytes, (long long)needed);
-    if (needed > 0 && workspace == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: is NULL");
-    if (reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
-        pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: must be 64-byte aligned");
-}
-
-void check_out_ptr(int64_t *out_bytes) {
-    if (out_bytes == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "out_bytes: must not be NULL");
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -30,9 +14,9 @@ PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_
                                                     int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        check_out_ptr(out_bytes);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
-        *out_bytes = static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, pmx::resolved_threads(ctx)));
+        pmx::check_out_ptr(out_bytes, "out_bytes");
+        const pmx::attention::FwdProblem p = pmx::resolve_attention(params);
+        *out_bytes = static_cast<int64_t>(pmx::attention::plan_fwd_cpu(p, pmx::resolved_threads(ctx)).total_bytes);
     });
 }
 
@@ -40,18 +24,25 @@ PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_param
                                      int64_t workspace_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        const pmx::AttentionCall call = pmx::resolve_attention(params, false);
-        const int threads = pmx::resolved_threads(ctx);
-        check_workspace(workspace, workspace_bytes,
-                        static_cast<int64_t>(pmx::attention::fwd_cpu_workspace_bytes(call.p, threads)));
-        pmx::attention::fwd_cpu(call.p, workspace, threads);
+        pmx::attention::FwdProblem p = pmx::resolve_attention(params);
+        pmx::check_outputs_apart(*params);
+        const pmx::attention::FwdCpuPlan plan = pmx::attention::plan_fwd_cpu(p, pmx::resolved_threads(ctx));
+        const auto needed = static_cast<int64_t>(plan.total_bytes);
+        pmx::check_workspace(workspace, workspace_bytes, needed);
+        pmx::check_workspace_apart(*params, workspace, needed);
+        pmx::bind_cu_seqlens(p, *params, pmx::attention::cu_seqlens_copy(workspace));
+        pmx::attention::fwd_cpu(p, plan, workspace);
     });
 }
 
 PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_attention_params *params) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        pmx::reference::attention_fwd(pmx::resolve_attention(params, true));
+        pmx::attention::FwdReferenceProblem r = pmx::resolve_attention_reference(params);
+        pmx::check_outputs_apart(*params);
+        std::vector<int32_t> cu_copy(r.varlen() ? size_t(2 * (r.batch + 1)) : 0);
+        pmx::bind_cu_seqlens(r, *params, cu_copy.data());
+        pmx::reference::attention_fwd(r);
     });
 }
 

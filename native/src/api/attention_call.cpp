@@ -1,7 +1,9 @@
 #include "api/attention_call.h"
 
+#include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -23,13 +25,15 @@ void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool al
     else check_tensor(t, name, ndim, {PMX_DTYPE_F32}, PMX_DEVICE_CPU);
 }
 
-// Reads and checks cu_seqlens: [B + 1] int32, starts at 0, never decreases,
-// ends at most at `total`.
-const int32_t *check_cu_seqlens(const pmx_tensor &t, const char *name, int64_t batch_plus_one, int64_t total) {
+// cu_seqlens as a tensor: [B + 1] int32, contiguous.
+void check_cu_seqlens_tensor(const pmx_tensor &t, const char *name, int64_t batch_plus_one) {
     check_tensor(t, name, 1, {PMX_DTYPE_I32}, PMX_DEVICE_CPU);
     check_dim(t, name, 0, batch_plus_one, "B + 1");
     if (t.stride[0] != 1 && batch_plus_one > 1) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must be contiguous", name);
-    const int32_t *c = static_cast<const int32_t *>(t.data);
+}
+
+// cu_seqlens values: start at 0, never decrease, end at most at `total`.
+void check_cu_seqlens_values(const int32_t *c, const char *name, int64_t batch_plus_one, int64_t total) {
     if (c[0] != 0) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must start at 0, starts at %d", name, c[0]);
     for (int64_t i = 1; i < batch_plus_one; ++i)
         if (c[i] < c[i - 1])
@@ -38,12 +42,25 @@ const int32_t *check_cu_seqlens(const pmx_tensor &t, const char *name, int64_t b
     if (c[batch_plus_one - 1] > total)
         fail(PMX_STATUS_INVALID_ARGUMENT, "%s: last entry %d exceeds the %lld packed rows", name,
              c[batch_plus_one - 1], (long long)total);
-    return c;
 }
 
-}  // namespace
+struct NamedTensor {
+    const pmx_tensor *tensor;
+    const char *name;
+};
 
-AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f64) {
+std::array<NamedTensor, 7> tensors_of(const pmx_attention_params &a) {
+    return {{{&a.q, "q"},
+             {&a.k, "k"},
+             {&a.v, "v"},
+             {&a.cu_seqlens_q, "cu_seqlens_q"},
+             {&a.cu_seqlens_k, "cu_seqlens_k"},
+             {&a.out, "out"},
+             {&a.lse, "lse"}}};
+}
+
+// Everything but the tensors' data pointers: validates every argument.
+attention::FwdGeometry resolve_geometry(const pmx_attention_params *params, bool allow_f64) {
     if (params == nullptr) fail(PMX_STATUS_INVALID_ARGUMENT, "params: must not be NULL");
     if (params->struct_size < kParamsV1Size)
         fail(PMX_STATUS_INVALID_ARGUMENT, "params: struct_size %lld is smaller than pmx_attention_params (%lld)",
@@ -59,8 +76,7 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
     check_float_tensor(a.v, "v", rank, allow_f64);
     check_float_tensor(a.out, "out", rank, allow_f64);
 
-    AttentionCall call;
-    attention::FwdProblem &p = call.p;
+    attention::FwdGeometry p;
     p.heads = a.q.shape[row + 1];
     p.head_dim = a.q.shape[row + 2];
     p.kv_heads = a.k.shape[row + 1];
@@ -80,8 +96,16 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
         const int64_t b1 = a.cu_seqlens_q.ndim == 1 ? a.cu_seqlens_q.shape[0] : -1;
         if (b1 < 2) fail(PMX_STATUS_INVALID_ARGUMENT, "cu_seqlens_q: needs shape [B + 1] with B >= 1");
         p.batch = b1 - 1;
-        p.cu_q = check_cu_seqlens(a.cu_seqlens_q, "cu_seqlens_q", b1, a.q.shape[0]);
-        p.cu_k = check_cu_seqlens(a.cu_seqlens_k, "cu_seqlens_k", b1, a.k.shape[0]);
+        p.packed = true;
+        p.total_q = a.q.shape[0];
+        check_cu_seqlens_tensor(a.cu_seqlens_q, "cu_seqlens_q", b1);
+        check_cu_seqlens_tensor(a.cu_seqlens_k, "cu_seqlens_k", b1);
+        // Checked here so the size query reports bad values too; the call
+        // checks its own copy again (bind_cu_seqlens).
+        p.cu_q = static_cast<const int32_t *>(a.cu_seqlens_q.data);
+        p.cu_k = static_cast<const int32_t *>(a.cu_seqlens_k.data);
+        check_cu_seqlens_values(p.cu_q, "cu_seqlens_q", b1, a.q.shape[0]);
+        check_cu_seqlens_values(p.cu_k, "cu_seqlens_k", b1, a.k.shape[0]);
     } else {
         p.batch = a.q.shape[0];
         p.nq = a.q.shape[1];
@@ -95,23 +119,16 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
     p.causal = a.causal == 1;
 
     // Strides: [B?, N, H, D].
-    auto take = [&](const pmx_tensor &t, const float *&ptr, int64_t &sb, int64_t &sn, int64_t &sh, int64_t &sd) {
-        ptr = static_cast<const float *>(t.data);
+    auto take = [&](const pmx_tensor &t, int64_t &sb, int64_t &sn, int64_t &sh, int64_t &sd) {
         sb = varlen ? 0 : t.stride[0];
         sn = t.stride[row];
         sh = t.stride[row + 1];
         sd = t.stride[row + 2];
     };
-    take(a.q, p.q, p.q_sb, p.q_sn, p.q_sh, p.q_sd);
-    take(a.k, p.k, p.k_sb, p.k_sn, p.k_sh, p.k_sd);
-    take(a.v, p.v, p.v_sb, p.v_sn, p.v_sh, p.v_sd);
-    const float *out_ptr = nullptr;
-    take(a.out, out_ptr, p.o_sb, p.o_sn, p.o_sh, p.o_sd);
-    p.out = const_cast<float *>(out_ptr);
-    call.q_dtype = a.q.dtype;
-    call.k_dtype = a.k.dtype;
-    call.v_dtype = a.v.dtype;
-    call.out_dtype = a.out.dtype;
+    take(a.q, p.q_sb, p.q_sn, p.q_sh, p.q_sd);
+    take(a.k, p.k_sb, p.k_sn, p.k_sh, p.k_sd);
+    take(a.v, p.v_sb, p.v_sn, p.v_sh, p.v_sd);
+    take(a.out, p.o_sb, p.o_sn, p.o_sh, p.o_sd);
 
     if (tensor_present(a.lse)) {
         if (allow_f64) check_tensor(a.lse, "lse", varlen ? 2 : 3, {PMX_DTYPE_F32, PMX_DTYPE_F64}, PMX_DEVICE_CPU);
@@ -130,10 +147,58 @@ AttentionCall resolve_attention(const pmx_attention_params *params, bool allow_f
             p.l_sh = a.lse.stride[1];
             p.l_sn = a.lse.stride[2];
         }
-        p.lse = static_cast<float *>(a.lse.data);
-        call.lse_dtype = a.lse.dtype;
     }
-    return call;
+    return p;
+}
+
+}  // namespace
+
+attention::FwdProblem resolve_attention(const pmx_attention_params *params) {
+    attention::FwdProblem p;
+    static_cast<attention::FwdGeometry &>(p) = resolve_geometry(params, false);
+    p.q = static_cast<const float *>(params->q.data);
+    p.k = static_cast<const float *>(params->k.data);
+    p.v = static_cast<const float *>(params->v.data);
+    p.out = static_cast<float *>(params->out.data);
+    p.lse = static_cast<float *>(params->lse.data);
+    return p;
+}
+
+attention::FwdReferenceProblem resolve_attention_reference(const pmx_attention_params *params) {
+    attention::FwdReferenceProblem r;
+    static_cast<attention::FwdGeometry &>(r) = resolve_geometry(params, true);
+    r.q = {params->q.data, params->q.dtype};
+    r.k = {params->k.data, params->k.dtype};
+    r.v = {params->v.data, params->v.dtype};
+    r.out = {params->out.data, params->out.dtype};
+    r.lse = {params->lse.data, params->lse.dtype};
+    return r;
+}
+
+void bind_cu_seqlens(attention::FwdGeometry &p, const pmx_attention_params &a, int32_t *copy) {
+    if (!p.varlen()) return;
+    const int64_t b1 = p.batch + 1;
+    std::memcpy(copy, a.cu_seqlens_q.data, size_t(b1) * sizeof(int32_t));
+    std::memcpy(copy + b1, a.cu_seqlens_k.data, size_t(b1) * sizeof(int32_t));
+    check_cu_seqlens_values(copy, "cu_seqlens_q", b1, a.q.shape[0]);
+    check_cu_seqlens_values(copy + b1, "cu_seqlens_k", b1, a.k.shape[0]);
+    p.cu_q = copy;
+    p.cu_k = copy + b1;
+}
+
+void check_outputs_apart(const pmx_attention_params &a) {
+    const auto all = tensors_of(a);
+    for (const NamedTensor &out : {all[5], all[6]}) {
+        check_no_self_overlap(*out.tensor, out.name);
+        for (const NamedTensor &other : all)
+            if (other.tensor != out.tensor)
+                check_apart(byte_range(*out.tensor), out.name, byte_range(*other.tensor), other.name);
+    }
+}
+
+void check_workspace_apart(const pmx_attention_params &a, const void *workspace, int64_t bytes) {
+    const ByteRange ws = byte_range(workspace, bytes);
+    for (const NamedTensor &t : tensors_of(a)) check_apart(ws, "workspace", byte_range(*t.tensor), t.name);
 }
 
 }  // namespace pmx

@@ -5,6 +5,7 @@
 
 #include "api/attention_call.h"
 #include "baseline/attention_unfused.h"
+#include "common/api_checks.h"
 #include "common/context.h"
 #include "common/status.h"
 
@@ -14,8 +15,8 @@ PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, 
                                                               int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        if (out_bytes == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "out_bytes: must not be NULL");
-        *out_bytes = pmx::baseline::unfused_workspace_bytes(pmx::resolve_attention(params, false).p);
+        pmx::check_out_ptr(out_bytes, "out_bytes");
+        *out_bytes = pmx::baseline::unfused_workspace_bytes(pmx::resolve_attention(params));
     });
 }
 
@@ -23,8 +24,8 @@ PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_atten
                                                void *workspace, int64_t workspace_bytes) {
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
-        const pmx::AttentionCall call = pmx::baseline::resolve_unfused(params, workspace, workspace_bytes);
-        pmx::baseline::attention_unfused(call.p, workspace, pmx::resolved_threads(ctx));
+        const pmx::attention::FwdProblem p = pmx::baseline::resolve_unfused(params, workspace, workspace_bytes);
+        pmx::baseline::attention_unfused(p, workspace, pmx::resolved_threads(ctx));
     });
 }
 

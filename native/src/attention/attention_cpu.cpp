@@ -1,14 +1,13 @@
-// The fused CPU attention forward: workspace sizing, ISA dispatch and the
-// work distribution over OpenMP threads. The tile math is in
+// The fused CPU attention forward: workspace plan, ISA dispatch
+// (common/isa_dispatch.h) and the order of the work items, which the shared
+// parallel loop (common/parallel.h) hands out. The tile math is in
 // flash_fwd_impl.h, instantiated per ISA in flash_fwd_{avx512,avx2,portable}.cpp.
-#include <omp.h>
-
-#include <atomic>
 #include <cstdint>
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_layout.h"
-#include "common/cpu_features.h"
+#include "common/isa_dispatch.h"
+#include "common/parallel.h"
 
 namespace pmx::attention {
 namespace {
@@ -16,15 +15,6 @@ namespace {
 using flash::BlockTask;
 
 using BlockFn = void (*)(const FwdProblem &, const BlockTask &, float *);
-
-BlockFn select_kernel() {
-    switch (pmx::cpu::active_isa()) {
-        case pmx::cpu::Isa::Avx512: return &flash::run_block_avx512;
-        case pmx::cpu::Isa::Avx2: return &flash::run_block_avx2;
-        default: return &flash::run_block_portable;
-    }
-}
-
 
 // Work items are (sequence, head, group of query blocks). A group shares each
 // packed K/V tile among its blocks (flash_fwd_layout.h); its size changes only
@@ -108,39 +98,35 @@ struct ItemOrder {
 
 }  // namespace
 
-size_t fwd_cpu_workspace_bytes(const FwdProblem &p, int threads) {
-    const flash::ThreadSlices sl(p.head_dim);
-    return sl.total * sizeof(float) * size_t(threads < 1 ? 1 : threads);
+FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
+    // Threads beyond the work items would idle but still cost a workspace
+    // slice each. Items hold >= 1 query block, so blocks bound them; for
+    // packed rows Σ_b ⌈len_b / kBlockQ⌉ <= ⌊(total_q + B·(kBlockQ - 1)) / kBlockQ⌋
+    // (shapes only: the size query and the call agree whatever cu_seqlens hold).
+    const int64_t blocks = p.varlen() ? p.heads * ((p.total_q + p.batch * (flash::kBlockQ - 1)) / flash::kBlockQ)
+                                      : p.batch * p.heads * ((p.nq + flash::kBlockQ - 1) / flash::kBlockQ);
+    FwdCpuPlan plan;
+    plan.threads = int(blocks < context_threads ? blocks : context_threads);
+    if (plan.threads < 1) plan.threads = 1;
+    plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
+    plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
+    plan.total_bytes = plan.cu_bytes + plan.slice_bytes * size_t(plan.threads);
+    return plan;
 }
 
-void fwd_cpu(const FwdProblem &p, void *workspace, int threads) {
-    static const BlockFn kernel = select_kernel();
-    if (threads < 1) threads = 1;
-    const ItemOrder order(p, threads);
-    if (order.total == 0) return;
-    const size_t slice = flash::ThreadSlices(p.head_dim).total;
-    float *const ws = static_cast<float *>(workspace);
+int32_t *cu_seqlens_copy(void *workspace) { return static_cast<int32_t *>(workspace); }
 
-    if (threads == 1 || order.total == 1) {
-        ItemOrder::Cursor cur;
-        for (int64_t i = 0; i < order.total; ++i) kernel(p, order.decode(i, cur), ws);
-        return;
-    }
-
-    std::atomic<int64_t> next{0};
-    const int team = int(order.total < threads ? order.total : threads);
-#pragma omp parallel num_threads(team)
-    {
-        // The runtime may give a smaller team (nested regions, thread limits):
-        // the shared counter hands every item out regardless.
-        float *mine = ws + size_t(omp_get_thread_num()) * slice;
-        ItemOrder::Cursor cur;
-        for (;;) {
-            const int64_t i = next.fetch_add(1, std::memory_order_relaxed);
-            if (i >= order.total) break;
+void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace) {
+    static const BlockFn kernel =
+        cpu::pick_for_isa<BlockFn>(&flash::run_block_portable, &flash::run_block_avx2, &flash::run_block_avx512);
+    const ItemOrder order(p, plan.threads);
+    const size_t slice = plan.slice_bytes / sizeof(float);
+    float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes);
+    parallel_items(order.total, plan.threads, [&](int thread) {
+        return [&p, &order, mine = ws + size_t(thread) * slice, cur = ItemOrder::Cursor{}](int64_t i) mutable {
             kernel(p, order.decode(i, cur), mine);
-        }
-    }
+        };
+    });
 }
 
 }  // namespace pmx::attention

@@ -1,40 +1,45 @@
-// The validated, resolved description of one fused-attention forward call.
-// The API shim (native/src/api) builds it from pmx_attention_params after
-// checking every argument; kernels trust it and never fail.
+// The validated, resolved description of one attention forward call: its
+// geometry, plus the tensors typed for whoever runs it (the fused kernel:
+// FwdProblem, F32; the float64 reference: FwdReferenceProblem, F32 or F64
+// each). The API shim (native/src/api) builds them from pmx_attention_params
+// after checking every argument; kernels trust them and never fail.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "common/typed_data.h"
+
 namespace pmx::attention {
 
-// Strides are in elements. For packed varlen batches (cu_q != nullptr) the
+// Sizes, options and strides (in elements). For packed varlen batches the
 // batch strides are unused: sequence b's rows start at global row cu_q[b]
 // (cu_k[b] for keys/values) and row r of the whole tensor is at r * row stride.
-struct FwdProblem {
+struct FwdGeometry {
     int64_t batch = 0;     // B (number of sequences)
     int64_t heads = 0;     // H
     int64_t kv_heads = 0;  // Hkv, H % Hkv == 0
     int64_t head_dim = 0;  // D, 1..512
     int64_t nq = 0;        // dense only: rows of q per batch
     int64_t nk = 0;        // dense only: rows of k/v per batch
-    const int32_t *cu_q = nullptr;  // varlen: [B + 1] cumulative lengths
+    bool packed = false;   // varlen: rows packed, cu_q/cu_k give the sequences
+    int64_t total_q = 0;   // varlen: rows of the packed q
+    // varlen: [B + 1] cumulative lengths. Resolving leaves them at the
+    // caller's arrays (validated then, but the caller may change them during
+    // the call); bind_cu_seqlens points them at the call's own validated copy,
+    // and kernels run only on a bound problem.
+    const int32_t *cu_q = nullptr;
     const int32_t *cu_k = nullptr;
     float scale = 0.f;     // already resolved (never 0)
     bool causal = false;   // bottom-right aligned
 
-    const float *q = nullptr;
     int64_t q_sb = 0, q_sn = 0, q_sh = 0, q_sd = 1;
-    const float *k = nullptr;
     int64_t k_sb = 0, k_sn = 0, k_sh = 0, k_sd = 1;
-    const float *v = nullptr;
     int64_t v_sb = 0, v_sn = 0, v_sh = 0, v_sd = 1;
-    float *out = nullptr;
     int64_t o_sb = 0, o_sn = 0, o_sh = 0, o_sd = 1;
-    float *lse = nullptr;  // optional; dense [B, H, Nq], varlen [H, total_q]
-    int64_t l_sb = 0, l_sh = 0, l_sn = 0;
+    int64_t l_sb = 0, l_sh = 0, l_sn = 0;  // lse: dense [B, H, Nq], varlen [H, total_q]
 
-    bool varlen() const { return cu_q != nullptr; }
+    bool varlen() const { return packed; }
     int64_t q_len(int64_t b) const { return varlen() ? cu_q[b + 1] - cu_q[b] : nq; }
     int64_t k_len(int64_t b) const { return varlen() ? cu_k[b + 1] - cu_k[b] : nk; }
     // Element offsets of row 0 of sequence b (head 0, dim 0).
@@ -45,12 +50,39 @@ struct FwdProblem {
     int64_t lse_base(int64_t b) const { return varlen() ? int64_t(cu_q[b]) * l_sn : b * l_sb; }
 };
 
-// Bytes of workspace fwd_cpu needs with `threads` worker threads (64-byte
-// aligned base assumed). Depends only on head_dim and threads.
-size_t fwd_cpu_workspace_bytes(const FwdProblem &p, int threads);
+// The fused kernel's problem: every tensor F32.
+struct FwdProblem : FwdGeometry {
+    const float *q = nullptr;
+    const float *k = nullptr;
+    const float *v = nullptr;
+    float *out = nullptr;
+    float *lse = nullptr;  // optional
+};
 
-// Runs the fused forward with `threads` (>= 1) OpenMP threads. The ISA path
-// is chosen once per process (common/cpu_features.h). Never throws.
-void fwd_cpu(const FwdProblem &p, void *workspace, int threads);
+// The float64 reference's problem: each tensor F32 or F64, as the caller gave it.
+struct FwdReferenceProblem : FwdGeometry {
+    ConstTypedData q, k, v;
+    TypedData out;
+    TypedData lse;  // optional: data NULL when absent
+};
+
+// The workspace of fwd_cpu (64-byte aligned base): first the call's copy of
+// cu_seqlens_q then cu_seqlens_k (2·(B + 1) int32, varlen only), then one
+// slice per thread. Depends on the shapes and the thread count only, never
+// on the cu_seqlens contents, so the size query and the call agree.
+struct FwdCpuPlan {
+    int threads = 1;        // min(context threads, work items), >= 1
+    size_t cu_bytes = 0;    // the cu_seqlens copy, rounded up to 64 bytes
+    size_t slice_bytes = 0; // per thread
+    size_t total_bytes = 0;
+};
+FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads);
+
+// Where the plan puts the cu_seqlens copy (2·(B + 1) int32) in `workspace`.
+int32_t *cu_seqlens_copy(void *workspace);
+
+// Runs the fused forward as planned (p.cu_q/cu_k already bound for varlen).
+// The ISA path is chosen once per process (common/cpu_features.h). Never throws.
+void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace);
 
 }  // namespace pmx::attention

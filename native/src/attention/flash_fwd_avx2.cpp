@@ -1,71 +1,21 @@
 // AVX2 + FMA instantiation of the fused attention forward (flash_fwd_impl.h).
 // Compiled with -mavx2 -mfma (file name rule); reached only when
 // pmx::cpu::active_isa() says AVX2 or better.
-#include <immintrin.h>
+#include "common/simd_avx2.h"
 
 #include "attention/flash_fwd_impl.h"
 
 namespace pmx::attention::flash {
 namespace {
 
-struct Avx2 {
-    using V = __m256;
-    static constexpr int W = 8;
-    // 6 x 2 ymm accumulators + 2 panel loads + 1 broadcast: 15 of 16 ymm.
+// 6 x 2 ymm accumulators + 2 panel loads + 1 broadcast: 15 of 16 ymm.
+struct Avx2Tile : simd::Avx2 {
     static constexpr int NR = 2;
     static constexpr int MR = 6;
-
-    static PMX_INLINE V load(const float *p) { return _mm256_load_ps(p); }
-    static PMX_INLINE void store(float *p, V v) { _mm256_store_ps(p, v); }
-    static PMX_INLINE V loadu(const float *p) { return _mm256_loadu_ps(p); }
-    static PMX_INLINE void storeu(float *p, V v) { _mm256_storeu_ps(p, v); }
-    static PMX_INLINE V bcast(const float *p) { return _mm256_broadcast_ss(p); }
-    static PMX_INLINE V set1(float x) { return _mm256_set1_ps(x); }
-    static PMX_INLINE V zero() { return _mm256_setzero_ps(); }
-    static PMX_INLINE V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-    static PMX_INLINE V add(V a, V b) { return _mm256_add_ps(a, b); }
-    static PMX_INLINE V sub(V a, V b) { return _mm256_sub_ps(a, b); }
-    static PMX_INLINE V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-    static PMX_INLINE V max(V a, V b) { return _mm256_max_ps(a, b); }
-
-    static PMX_INLINE V zero_if_neg_inf(V m) {
-        const V inf = _mm256_cmp_ps(m, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
-        return _mm256_andnot_ps(inf, m);
-    }
-
-    // Lanes below t get -inf.
-    static PMX_INLINE V mask_lanes_below(V s, int64_t t, V neg_inf) {
-        if (t <= 0) return s;
-        if (t >= 8) return neg_inf;
-        const V lane = _mm256_setr_ps(0.f, 1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f);
-        const V below = _mm256_cmp_ps(lane, _mm256_set1_ps(float(t)), _CMP_LT_OQ);
-        return _mm256_blendv_ps(s, neg_inf, below);
-    }
-
-    // 2^x for x <= 0. Clamping at -127 makes the biased exponent 0 there, so
-    // -inf, NaN and anything below -127 give exactly 0. Adding 1.5·2^23 + 127
-    // rounds x to an integer n and leaves n + 127 in the low mantissa bits,
-    // which a shift turns into 2^n.
-    static PMX_INLINE V exp2(V x) {
-        const V magic = _mm256_set1_ps(12582912.f + 127.f);
-        x = _mm256_max_ps(x, _mm256_set1_ps(-127.f));
-        const V t = _mm256_add_ps(x, magic);
-        const V n = _mm256_sub_ps(t, magic);
-        const V f = _mm256_sub_ps(x, n);
-        V p = _mm256_set1_ps(kExp2C6);
-        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C5));
-        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C4));
-        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C3));
-        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C2));
-        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C1));
-        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C0));
-        const V scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
-        return _mm256_mul_ps(p, scale);
-    }
 };
 
 }  // namespace
 
-void run_block_avx2(const FwdProblem &p, const BlockTask &t, float *ws) { FlashFwd<Avx2>::run_block(p, t, ws); }
+void run_block_avx2(const FwdProblem &p, const BlockTask &t, float *ws) { FlashFwd<Avx2Tile>::run_block(p, t, ws); }
 
 }  // namespace pmx::attention::flash

@@ -1,74 +1,24 @@
 // AVX-512 instantiation of the fused attention forward (flash_fwd_impl.h).
 // Compiled with -mavx512f/bw/vl/dq -mfma (file name rule); reached only when
 // pmx::cpu::active_isa() says AVX-512.
-#include <immintrin.h>
-
-// GCC 12's own avx512fintrin.h seeds the pass-through operand of unmasked
-// intrinsics with _mm512_undefined_ps(), which -Wall reports as uninitialised
-// wherever they are inlined (a known false positive, GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "common/simd_avx512.h"
 
 #include "attention/flash_fwd_impl.h"
 
 namespace pmx::attention::flash {
 namespace {
 
-struct Avx512 {
-    using V = __m512;
-    static constexpr int W = 16;
-    // 6 x 4 zmm accumulators + 4 panel loads: 28 of the 32 zmm registers;
-    // the K/V broadcast folds into the FMA as an embedded {1to16} operand.
+// 6 x 4 zmm accumulators + 4 panel loads: 28 of the 32 zmm registers; the
+// K/V broadcast folds into the FMA as an embedded {1to16} operand.
+struct Avx512Tile : simd::Avx512 {
     static constexpr int NR = 4;
     static constexpr int MR = 6;
-
-    static PMX_INLINE V load(const float *p) { return _mm512_load_ps(p); }
-    static PMX_INLINE void store(float *p, V v) { _mm512_store_ps(p, v); }
-    static PMX_INLINE V loadu(const float *p) { return _mm512_loadu_ps(p); }
-    static PMX_INLINE void storeu(float *p, V v) { _mm512_storeu_ps(p, v); }
-    static PMX_INLINE V bcast(const float *p) { return _mm512_set1_ps(*p); }
-    static PMX_INLINE V set1(float x) { return _mm512_set1_ps(x); }
-    static PMX_INLINE V zero() { return _mm512_setzero_ps(); }
-    static PMX_INLINE V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-    static PMX_INLINE V add(V a, V b) { return _mm512_add_ps(a, b); }
-    static PMX_INLINE V sub(V a, V b) { return _mm512_sub_ps(a, b); }
-    static PMX_INLINE V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-    static PMX_INLINE V max(V a, V b) { return _mm512_max_ps(a, b); }
-
-    static PMX_INLINE V zero_if_neg_inf(V m) {
-        const __mmask16 inf = _mm512_cmp_ps_mask(m, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
-        return _mm512_mask_mov_ps(m, inf, _mm512_setzero_ps());
-    }
-
-    // Lanes below t get -inf.
-    static PMX_INLINE V mask_lanes_below(V s, int64_t t, V neg_inf) {
-        if (t <= 0) return s;
-        const __mmask16 k = t >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << t) - 1u);
-        return _mm512_mask_mov_ps(s, k, neg_inf);
-    }
-
-    // 2^x for x <= 0: round to nearest, polynomial on [-0.5, 0.5], then
-    // vscalefps. Inputs below -126 (and -inf, NaN) give exactly 0, which also
-    // keeps subnormals out of the products that follow.
-    static PMX_INLINE V exp2(V x) {
-        const __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-126.f), _CMP_GE_OQ);
-        const V n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        const V f = _mm512_sub_ps(x, n);
-        V p = _mm512_set1_ps(kExp2C6);
-        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C5));
-        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C4));
-        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C3));
-        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C2));
-        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C1));
-        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C0));
-        return _mm512_maskz_scalef_ps(ok, p, n);
-    }
 };
 
 }  // namespace
 
-void run_block_avx512(const FwdProblem &p, const BlockTask &t, float *ws) { FlashFwd<Avx512>::run_block(p, t, ws); }
+void run_block_avx512(const FwdProblem &p, const BlockTask &t, float *ws) {
+    FlashFwd<Avx512Tile>::run_block(p, t, ws);
+}
 
 }  // namespace pmx::attention::flash

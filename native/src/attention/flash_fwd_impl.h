@@ -1,6 +1,7 @@
 // The fused attention forward (FlashAttention-2 style online softmax) for one
-// work item, written once against a SIMD-traits type and instantiated once
-// per ISA (flash_fwd_avx512.cpp, flash_fwd_avx2.cpp, flash_fwd_portable.cpp).
+// work item, written once against a SIMD-traits type (common/simd_*.h plus
+// the micro-tile shape NR x MR) and instantiated once per ISA
+// (flash_fwd_avx512.cpp, flash_fwd_avx2.cpp, flash_fwd_portable.cpp).
 //
 // Layout: queries run along the SIMD lanes everywhere. A work item owns
 // kBlockQ query rows; the tile loop walks keys in tiles of kBlockK:
@@ -24,26 +25,9 @@
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_layout.h"
+#include "common/inline.h"
 
 namespace pmx::attention::flash {
-
-// 2^f on [-0.5, 0.5]: degree-6 fit minimising the relative error
-// (about 1e-7 in float with FMA Horner evaluation).
-constexpr float kExp2C0 = 1.000000000e+00f;
-constexpr float kExp2C1 = 6.931471825e-01f;
-constexpr float kExp2C2 = 2.402264625e-01f;
-constexpr float kExp2C3 = 5.550328642e-02f;
-constexpr float kExp2C4 = 9.618489072e-03f;
-constexpr float kExp2C5 = 1.339993090e-03f;
-constexpr float kExp2C6 = 1.534581097e-04f;
-
-#if defined(__GNUC__)
-#define PMX_UNROLL _Pragma("GCC unroll 16")
-#define PMX_INLINE inline __attribute__((always_inline))
-#else
-#define PMX_UNROLL
-#define PMX_INLINE inline
-#endif
 
 template <class T>
 struct FlashFwd {
@@ -264,11 +248,28 @@ struct FlashFwd {
         qk_tail_from(k + j * ks, ks, qt, d, int(jn - j), st + j * kBlockQ, first_lane(j, ds));
     }
 
+    // One key row j of the Oᵀ update for NC vectors of R rows. With kMaskFirst
+    // the first vector's lanes below t keep their sums untouched: they do not
+    // see key j, and although their P is 0, 0 · NaN (or inf) in V is NaN.
+    template <int R, int NC, bool kMaskFirst>
+    static PMX_INLINE void pv_key(V (&acc)[R][NC], const float *vr, const float *pp, int64_t t) {
+        V b[NC];
+        PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(pp + c * W);
+        PMX_UNROLL for (int r = 0; r < R; ++r) {
+            const V a = T::bcast(vr + r);
+            PMX_UNROLL for (int c = 0; c < NC; ++c) {
+                if (kMaskFirst && c == 0) acc[r][c] = T::fmadd_lanes_from(a, b[c], acc[r][c], t);
+                else acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+            }
+        }
+    }
+
     // NC vectors of R Oᵀ rows from lane c0, keys [jb, je). mode 0: start from 0,
-    // 1: start from α·Oᵀ, 2: continue from Oᵀ.
+    // 1: start from α·Oᵀ, 2: continue from Oᵀ. Lane c0 + i sees key j iff
+    // j <= ds + c0 + i; the vectors after the first see every key in range.
     template <int R, int NC>
     static PMX_INLINE void pv_cols(const float *v, int64_t vs, const float *pt, int64_t jb, int64_t je,
-                                   const float *alpha, int mode, float *ot, int c0) {
+                                   const float *alpha, int mode, float *ot, int c0, int64_t ds) {
         V acc[R][NC];
         if (mode == 0) {
             PMX_UNROLL for (int r = 0; r < R; ++r)
@@ -283,16 +284,13 @@ struct FlashFwd {
             PMX_UNROLL for (int r = 0; r < R; ++r)
                 PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::load(ot + r * kBlockQ + c0 + c * W);
         }
+        const int64_t seen_by_all = ds + c0 + 1;  // keys below it: every lane of the first vector
+        const int64_t jfull = seen_by_all < jb ? jb : seen_by_all > je ? je : seen_by_all;
         const float *vr = v + jb * vs;
         const float *pp = pt + jb * kBlockQ + c0;
-        for (int64_t j = jb; j < je; ++j, vr += vs, pp += kBlockQ) {
-            V b[NC];
-            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(pp + c * W);
-            PMX_UNROLL for (int r = 0; r < R; ++r) {
-                const V a = T::bcast(vr + r);
-                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
-            }
-        }
+        int64_t j = jb;
+        for (; j < jfull; ++j, vr += vs, pp += kBlockQ) pv_key<R, NC, false>(acc, vr, pp, 0);
+        for (; j < je; ++j, vr += vs, pp += kBlockQ) pv_key<R, NC, true>(acc, vr, pp, j - ds - c0);
         PMX_UNROLL for (int r = 0; r < R; ++r)
             PMX_UNROLL for (int c = 0; c < NC; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
     }
@@ -308,7 +306,7 @@ struct FlashFwd {
                                           float *ot, int c0, int64_t prev) {
         if constexpr (C < NR) {
             const int64_t e = key_limit(ds, c0 + C * W, jn);
-            if (e > prev) pv_cols<R, NR - C>(v, vs, pt, prev, e, nullptr, 2, ot, c0 + C * W);
+            if (e > prev) pv_cols<R, NR - C>(v, vs, pt, prev, e, nullptr, 2, ot, c0 + C * W, ds);
             pv_masked_rest<R, C + 1>(v, vs, pt, jn, ds, ot, c0, e > prev ? e : prev);
         }
     }
@@ -318,7 +316,7 @@ struct FlashFwd {
                                           const float *alpha, bool first, float *ot, int64_t ds) {
         for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
             const int64_t e0 = key_limit(ds, c0, jn);
-            pv_cols<R, NR>(v, vs, pt, 0, e0, alpha, first ? 0 : 1, ot, c0);
+            pv_cols<R, NR>(v, vs, pt, 0, e0, alpha, first ? 0 : 1, ot, c0, ds);
             pv_masked_rest<R, 1>(v, vs, pt, jn, ds, ot, c0, e0);
         }
     }
@@ -508,17 +506,23 @@ struct FlashFwd {
             pf.flush();
         }
 
-        // Normalise and write out; a row that saw no key gets 0 and lse -inf.
+        // Normalise and write out; a row that sees no key gets 0 and lse -inf.
+        // A row that does see keys follows IEEE: l is NaN when a NaN or an
+        // inf - inf reached it, and 0 when all its scores are -inf (0/0): both
+        // give NaN, as the float64 reference does.
         constexpr double kLn2 = 0.693147180559945309;
         for (int g = 0; g < nblk; ++g) {
             const Block &bk = blk[g];
             for (int64_t i = 0; i < bk.nvalid; ++i) {
-                const float li = bk.kend > 0 ? bk.l[i] : 0.f;
                 float *orow = o + (bk.q0 + i) * p.o_sn;
                 float *lrow = lse ? lse + (bk.q0 + i) * p.l_sn : nullptr;
-                if (li > 0.f) {
+                const bool sees_keys = p.causal ? bk.q0 + i + off >= 0 && nk > 0 : nk > 0;
+                if (sees_keys) {
+                    const float li = bk.l[i];
                     for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] / li;
-                    if (lrow) *lrow = float(double(bk.m[i]) * kLn2 + std::log(double(li)));
+                    if (lrow)
+                        *lrow = li > 0.f ? float(double(bk.m[i]) * kLn2 + std::log(double(li)))
+                                         : std::numeric_limits<float>::quiet_NaN();
                 } else {
                     for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = 0.f;
                     if (lrow) *lrow = -std::numeric_limits<float>::infinity();

@@ -1,103 +1,22 @@
 // Portable (plain C++) instantiation of the fused attention forward
 // (flash_fwd_impl.h): the same algorithm on an 8-lane array type, for CPUs
 // without AVX2 and as the reference path of the vector kernels.
-#include <cmath>
-#include <cstring>
+#include "common/simd_portable.h"
 
 #include "attention/flash_fwd_impl.h"
 
 namespace pmx::attention::flash {
 namespace {
 
-struct Portable {
-    struct V {
-        float x[8];
-    };
-    static constexpr int W = 8;
+struct PortableTile : simd::Portable {
     static constexpr int NR = 1;
     static constexpr int MR = 4;
-
-    static PMX_INLINE V load(const float *p) {
-        V v;
-        std::memcpy(v.x, p, sizeof v.x);
-        return v;
-    }
-    static PMX_INLINE void store(float *p, const V &v) { std::memcpy(p, v.x, sizeof v.x); }
-    static PMX_INLINE V loadu(const float *p) { return load(p); }
-    static PMX_INLINE void storeu(float *p, const V &v) { store(p, v); }
-    static PMX_INLINE V set1(float a) {
-        V v;
-        for (int i = 0; i < W; ++i) v.x[i] = a;
-        return v;
-    }
-    static PMX_INLINE V bcast(const float *p) { return set1(*p); }
-    static PMX_INLINE V zero() { return set1(0.f); }
-    // a*b + c without contraction guarantees; the compiler may or may not fuse.
-    static PMX_INLINE V fmadd(const V &a, const V &b, const V &c) {
-        V r;
-        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] * b.x[i] + c.x[i];
-        return r;
-    }
-    static PMX_INLINE V add(const V &a, const V &b) {
-        V r;
-        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] + b.x[i];
-        return r;
-    }
-    static PMX_INLINE V sub(const V &a, const V &b) {
-        V r;
-        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] - b.x[i];
-        return r;
-    }
-    static PMX_INLINE V mul(const V &a, const V &b) {
-        V r;
-        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] * b.x[i];
-        return r;
-    }
-    static PMX_INLINE V max(const V &a, const V &b) {
-        V r;
-        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] > b.x[i] ? a.x[i] : b.x[i];
-        return r;
-    }
-    static PMX_INLINE V zero_if_neg_inf(const V &m) {
-        V r;
-        for (int i = 0; i < W; ++i) r.x[i] = std::isinf(m.x[i]) && m.x[i] < 0.f ? 0.f : m.x[i];
-        return r;
-    }
-    static PMX_INLINE V mask_lanes_below(const V &s, int64_t t, const V &neg_inf) {
-        V r = s;
-        for (int i = 0; i < W; ++i)
-            if (i < t) r.x[i] = neg_inf.x[i];
-        return r;
-    }
-    // Same scheme as the vector paths: round, polynomial, build 2^n from bits;
-    // below -127 (and -inf / NaN) gives exactly 0.
-    static PMX_INLINE V exp2(const V &xv) {
-        V r;
-        for (int i = 0; i < W; ++i) {
-            float x = xv.x[i];
-            if (!(x >= -127.f)) x = -127.f;
-            const float n = std::nearbyint(x);
-            const float f = x - n;
-            float p = kExp2C6;
-            p = p * f + kExp2C5;
-            p = p * f + kExp2C4;
-            p = p * f + kExp2C3;
-            p = p * f + kExp2C2;
-            p = p * f + kExp2C1;
-            p = p * f + kExp2C0;
-            const uint32_t bits = uint32_t(int32_t(n) + 127) << 23;
-            float scale;
-            std::memcpy(&scale, &bits, sizeof scale);
-            r.x[i] = p * scale;
-        }
-        return r;
-    }
 };
 
 }  // namespace
 
 void run_block_portable(const FwdProblem &p, const BlockTask &t, float *ws) {
-    FlashFwd<Portable>::run_block(p, t, ws);
+    FlashFwd<PortableTile>::run_block(p, t, ws);
 }
 
 }  // namespace pmx::attention::flash

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "api/attention_call.h"
+#include "common/api_checks.h"
 #include "common/status.h"
 
 namespace pmx::baseline {
@@ -59,16 +61,6 @@ Layout layout_of(const FwdProblem &p) {
     l.o = checked_add(l.s, float_bytes(scores, "q, k: Nq·Nk score matrix"));
     l.total = checked_add(l.o, float_bytes(checked_mul(nq, d, "q: Nq·D panel"), "q: Nq·D panel"));
     return l;
-}
-
-void check_workspace(const void *workspace, int64_t workspace_bytes, int64_t needed) {
-    if (workspace_bytes < 0) fail(PMX_STATUS_INVALID_ARGUMENT, "workspace_bytes: is negative");
-    if (workspace_bytes < needed)
-        fail(PMX_STATUS_WORKSPACE_TOO_SMALL, "workspace: %lld bytes given, %lld needed", (long long)workspace_bytes,
-             (long long)needed);
-    if (needed > 0 && workspace == nullptr) fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: is NULL");
-    if (reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
-        fail(PMX_STATUS_INVALID_ARGUMENT, "workspace: must be 64-byte aligned");
 }
 
 int loop_threads(int threads, int64_t rows) { return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, rows))); }
@@ -152,22 +144,18 @@ void write_out(const float *o, const float *row_scale, int64_t nq, int64_t d_len
 
 int64_t unfused_workspace_bytes(const FwdProblem &p) { return layout_of(p).total; }
 
-AttentionCall resolve_unfused(const pmx_attention_params *params, void *workspace, int64_t workspace_bytes) {
-    const AttentionCall given = resolve_attention(params, false);
-    check_workspace(workspace, workspace_bytes, unfused_workspace_bytes(given.p));
-    if (!given.p.varlen()) return given;
-    // Copy, then validate and size the copy: the caller's array may change during the call.
-    const int64_t entries = given.p.batch + 1;
-    int32_t *copy = static_cast<int32_t *>(workspace);
-    std::memcpy(copy, given.p.cu_q, entries * sizeof(int32_t));
-    std::memcpy(copy + entries, given.p.cu_k, entries * sizeof(int32_t));
-    pmx_attention_params pinned = *params;
-    pinned.cu_seqlens_q.data = copy;
-    pinned.cu_seqlens_k.data = copy + entries;
-    pinned.cu_seqlens_q.byte_size = pinned.cu_seqlens_k.byte_size = entries * int64_t(sizeof(int32_t));
-    const AttentionCall call = resolve_attention(&pinned, false);
-    check_workspace(workspace, workspace_bytes, unfused_workspace_bytes(call.p));
-    return call;
+FwdProblem resolve_unfused(const pmx_attention_params *params, void *workspace, int64_t workspace_bytes) {
+    FwdProblem p = resolve_attention(params);
+    check_outputs_apart(*params);
+    const int64_t needed = unfused_workspace_bytes(p);
+    check_workspace(workspace, workspace_bytes, needed);
+    check_workspace_apart(*params, workspace, needed);
+    if (!p.varlen()) return p;
+    // The copy sits at the start of the workspace; the sizes that follow it
+    // depend on the lengths, so they are checked again against the copy.
+    bind_cu_seqlens(p, *params, static_cast<int32_t *>(workspace));
+    check_workspace(workspace, workspace_bytes, unfused_workspace_bytes(p));
+    return p;
 }
 
 void attention_unfused(const FwdProblem &p, void *workspace, int threads) {

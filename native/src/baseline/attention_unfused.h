@@ -7,7 +7,8 @@
 
 #include <cstdint>
 
-#include "api/attention_call.h"
+#include "attention/attention_problem.h"
+#include "panamax/panamax.h"
 
 namespace pmx::baseline {
 
@@ -15,10 +16,10 @@ namespace pmx::baseline {
 // count). Throws INVALID_ARGUMENT when a size overflows 64 bits.
 int64_t unfused_workspace_bytes(const attention::FwdProblem &p);
 
-// Validates params and workspace, copies cu_seqlens into the start of the
-// workspace and returns the call resolved against that copy, so the kernel
+// Validates params, outputs and workspace, copies cu_seqlens into the start
+// of the workspace and returns the problem bound to that copy, so the kernel
 // never reads the caller's cu_seqlens again. Throws pmx::Error.
-AttentionCall resolve_unfused(const pmx_attention_params *params, void *workspace, int64_t workspace_bytes);
+attention::FwdProblem resolve_unfused(const pmx_attention_params *params, void *workspace, int64_t workspace_bytes);
 
 // Runs the baseline on a call from resolve_unfused with `threads` (>= 1)
 // OpenMP threads: inside each sgemm and over the rows of every other step.

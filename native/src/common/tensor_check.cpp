@@ -1,5 +1,6 @@
 #include "common/tensor_check.h"
 
+#include <utility>
 #include <string>
 
 #include "common/status.h"
@@ -85,6 +86,56 @@ void check_dim(const pmx_tensor &t, const char *name, int dim, int64_t expected,
     if (t.shape[dim] != expected)
         fail(PMX_STATUS_INVALID_ARGUMENT, "%s: shape[%d] (%s) is %lld but must be %lld", name, dim, what,
              (long long)t.shape[dim], (long long)expected);
+}
+
+ByteRange byte_range(const pmx_tensor &t) {
+    ByteRange r;
+    if (t.data == nullptr) return r;
+    int64_t last = 0;  // element offset; check_tensor ruled out overflow
+    for (int i = 0; i < t.ndim; ++i) {
+        if (t.shape[i] == 0) return r;
+        last += (t.shape[i] - 1) * t.stride[i];
+    }
+    const int64_t esize = dtype_size(t.dtype);
+    r.first = reinterpret_cast<uintptr_t>(t.data);
+    r.last = r.first + static_cast<uintptr_t>(last * esize + esize - 1);
+    r.empty = false;
+    return r;
+}
+
+ByteRange byte_range(const void *data, int64_t bytes) {
+    ByteRange r;
+    if (data == nullptr || bytes <= 0) return r;
+    r.first = reinterpret_cast<uintptr_t>(data);
+    r.last = r.first + static_cast<uintptr_t>(bytes - 1);
+    r.empty = false;
+    return r;
+}
+
+void check_no_self_overlap(const pmx_tensor &t, const char *name) {
+    struct Dim {
+        int64_t shape, stride;
+    };
+    Dim dims[PMX_MAX_DIMS];
+    int n = 0;
+    for (int i = 0; i < t.ndim; ++i) {
+        if (t.shape[i] == 0) return;  // no elements, nothing written
+        if (t.shape[i] > 1) dims[n++] = {t.shape[i], t.stride[i]};
+    }
+    for (int i = 1; i < n; ++i)  // insertion sort by stride (at most PMX_MAX_DIMS entries)
+        for (int j = i; j > 0 && dims[j].stride < dims[j - 1].stride; --j) std::swap(dims[j], dims[j - 1]);
+    int64_t span = 0;  // largest element offset reachable with the smaller dims
+    for (int i = 0; i < n; ++i) {
+        if (dims[i].stride <= span)
+            fail(PMX_STATUS_INVALID_ARGUMENT, "%s: strides make elements overlap (a stride of %lld under a span of %lld)",
+                 name, (long long)dims[i].stride, (long long)span);
+        span += (dims[i].shape - 1) * dims[i].stride;
+    }
+}
+
+void check_apart(ByteRange a, const char *a_name, ByteRange b, const char *b_name) {
+    if (a.empty || b.empty) return;
+    if (a.first <= b.last && b.first <= a.last) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: overlaps %s", a_name, b_name);
 }
 
 }  // namespace pmx

@@ -25,4 +25,22 @@ bool tensor_present(const pmx_tensor &t);
 // Throws unless t.shape[dim] == expected; `what` names the dimension ("H").
 void check_dim(const pmx_tensor &t, const char *name, int dim, int64_t expected, const char *what);
 
+// The bytes a checked tensor's elements span, [first, last]; empty when it
+// has no elements (or is absent).
+struct ByteRange {
+    uintptr_t first = 0, last = 0;
+    bool empty = true;
+};
+ByteRange byte_range(const pmx_tensor &t);
+ByteRange byte_range(const void *data, int64_t bytes);
+
+// For an output (already passed to check_tensor): every element has its own
+// address. Sorted by stride, each dimension longer than 1 must step past the
+// whole span of the smaller ones, which refuses zero strides, overlapping
+// and also interleaved layouts (those are rare and not worth a search).
+void check_no_self_overlap(const pmx_tensor &t, const char *name);
+
+// Throws "<a_name>: overlaps <b_name>" when the two ranges share a byte.
+void check_apart(ByteRange a, const char *a_name, ByteRange b, const char *b_name);
+
 }  // namespace pmx

@@ -1,4 +1,4 @@
-// libpanamax_cuda: device discovery. The CUDA runtime is linked statically,
+// libpanamax_cuda: device discovery, served through pmxcu_get_api (pmxcu.h). The CUDA runtime is linked statically,
 // so this library loads on any machine; without a driver the runtime calls
 // fail and we answer UNAVAILABLE with a message instead of failing to load.
 #include <cuda_runtime.h>
@@ -70,13 +70,7 @@ int32_t to_status(cudaError_t err, const char *what, char *msg, int64_t capacity
     }
 }
 
-}  // namespace
-
-extern "C" {
-
-PMX_API uint32_t pmxcu_interface_version(void) { return PMXCU_INTERFACE_VERSION; }
-
-PMX_API int32_t pmxcu_device_count(int32_t *out_count, char *msg, int64_t msg_capacity) {
+int32_t device_count(int32_t *out_count, char *msg, int64_t msg_capacity) {
     if (out_count == nullptr) {
         write_message(msg, msg_capacity, "out_count: must not be NULL");
         return PMX_STATUS_INVALID_ARGUMENT;
@@ -88,7 +82,7 @@ PMX_API int32_t pmxcu_device_count(int32_t *out_count, char *msg, int64_t msg_ca
     return status;
 }
 
-PMX_API int32_t pmxcu_device_info(int32_t index, pmx_cuda_device_info *out_info, char *msg, int64_t msg_capacity) {
+int32_t device_info(int32_t index, pmx_cuda_device_info *out_info, char *msg, int64_t msg_capacity) {
     if (out_info == nullptr) {
         write_message(msg, msg_capacity, "out_info: must not be NULL");
         return PMX_STATUS_INVALID_ARGUMENT;
@@ -121,4 +115,15 @@ PMX_API int32_t pmxcu_device_info(int32_t index, pmx_cuda_device_info *out_info,
     return PMX_STATUS_SUCCESS;
 }
 
-}  // extern "C"
+const pmxcu_api kApi = {
+    static_cast<int64_t>(sizeof(pmxcu_api)),
+    PMXCU_API_VERSION,
+    &device_count,
+    &device_info,
+};
+
+}  // namespace
+
+extern "C" PMX_API const pmxcu_api *pmxcu_get_api(uint32_t version) {
+    return version == PMXCU_API_VERSION ? &kApi : nullptr;
+}

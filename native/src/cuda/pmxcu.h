@@ -1,9 +1,11 @@
 // The internal C interface of libpanamax_cuda, the CUDA backend.
 //
-// libpanamax never links CUDA: it dlopens libpanamax_cuda (api/cuda_api.cpp)
-// on first use and calls these functions through pointers, so a machine with
-// no driver, or a build with no nvcc, still loads the CPU library. Not part of
-// the public ABI; both libraries come from one build.
+// libpanamax never links CUDA: it dlopens libpanamax_cuda on first use
+// (api/cuda_backend.cpp) and asks its one exported function, pmxcu_get_api,
+// for a table of function pointers, so a machine with no driver, or a build
+// with no nvcc, still loads the CPU library. Not part of the public ABI; both
+// libraries come from one build. Adding a CUDA function: one field at the end
+// of pmxcu_api, its implementation in the backend, its entry in the table.
 //
 // Every function returns a pmx_status; on failure it writes a NUL-terminated
 // message into msg (capacity msg_capacity bytes, truncated). Nothing aborts.
@@ -17,21 +19,26 @@
 extern "C" {
 #endif
 
-// Bumped whenever a signature below changes; the loader refuses a mismatch.
-#define PMXCU_INTERFACE_VERSION 1
+// Bumped when a field of pmxcu_api changes meaning or signature (appending a
+// field only grows struct_size). libpanamax asks for exactly this version.
+#define PMXCU_API_VERSION 2
 
-typedef uint32_t (*pmxcu_interface_version_fn)(void);
-typedef int32_t (*pmxcu_device_count_fn)(int32_t *out_count, char *msg, int64_t msg_capacity);
-typedef int32_t (*pmxcu_device_info_fn)(int32_t index, pmx_cuda_device_info *out_info, char *msg,
-                                        int64_t msg_capacity);
+typedef struct pmxcu_api {
+    int64_t struct_size;  // sizeof(pmxcu_api) as the backend was built
+    uint32_t version;     // PMXCU_API_VERSION of the backend
 
-PMX_API uint32_t pmxcu_interface_version(void);
+    // Devices visible to the CUDA runtime. No driver or no device: UNAVAILABLE.
+    int32_t (*device_count)(int32_t *out_count, char *msg, int64_t msg_capacity);
+    // Fills every field of *out_info (struct_size included) for device `index`.
+    int32_t (*device_info)(int32_t index, pmx_cuda_device_info *out_info, char *msg, int64_t msg_capacity);
+} pmxcu_api;
 
-// Devices visible to the CUDA runtime. No driver or no device: UNAVAILABLE.
-PMX_API int32_t pmxcu_device_count(int32_t *out_count, char *msg, int64_t msg_capacity);
+// The backend's table for `version`, or NULL when it cannot serve that
+// version (libraries from different builds). The table lives as long as the
+// library stays loaded.
+PMX_API const pmxcu_api *pmxcu_get_api(uint32_t version);
 
-// Fills every field of *out_info (struct_size included) for device `index`.
-PMX_API int32_t pmxcu_device_info(int32_t index, pmx_cuda_device_info *out_info, char *msg, int64_t msg_capacity);
+typedef const pmxcu_api *(*pmxcu_get_api_fn)(uint32_t version);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,88 @@
+// SIMD traits for AVX2 + FMA (8 float lanes). Include only from a *_avx2.cpp
+// translation unit (the build compiles those with -mavx2 -mfma).
+// Anonymous namespace on purpose: see simd_portable.h.
+#pragma once
+
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "simd_avx2.h needs -mavx2 -mfma: include it only from *_avx2.cpp files"
+#endif
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "common/exp2_poly.h"
+#include "common/inline.h"
+
+namespace pmx::simd {
+namespace {
+
+struct Avx2 {
+    using V = __m256;
+    static constexpr int W = 8;  // lanes
+
+    static PMX_INLINE V load(const float *p) { return _mm256_load_ps(p); }
+    static PMX_INLINE void store(float *p, V v) { _mm256_store_ps(p, v); }
+    static PMX_INLINE V loadu(const float *p) { return _mm256_loadu_ps(p); }
+    static PMX_INLINE void storeu(float *p, V v) { _mm256_storeu_ps(p, v); }
+    static PMX_INLINE V bcast(const float *p) { return _mm256_broadcast_ss(p); }
+    static PMX_INLINE V set1(float x) { return _mm256_set1_ps(x); }
+    static PMX_INLINE V zero() { return _mm256_setzero_ps(); }
+    static PMX_INLINE V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static PMX_INLINE V add(V a, V b) { return _mm256_add_ps(a, b); }
+    static PMX_INLINE V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+    static PMX_INLINE V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+    // max/min return b when either is NaN (so max(c, x) keeps a NaN x).
+    static PMX_INLINE V max(V a, V b) { return _mm256_max_ps(a, b); }
+    static PMX_INLINE V min(V a, V b) { return _mm256_min_ps(a, b); }
+    static PMX_INLINE V round(V x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+
+    static PMX_INLINE V zero_if_neg_inf(V m) {
+        const V inf = _mm256_cmp_ps(m, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
+        return _mm256_andnot_ps(inf, m);
+    }
+
+    // Lanes below t get `fill`.
+    static PMX_INLINE V mask_lanes_below(V s, int64_t t, V fill) {
+        if (t <= 0) return s;
+        if (t >= 8) return fill;
+        const V lane = _mm256_setr_ps(0.f, 1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f);
+        const V below = _mm256_cmp_ps(lane, _mm256_set1_ps(float(t)), _CMP_LT_OQ);
+        return _mm256_blendv_ps(s, fill, below);
+    }
+
+    // c + a·b in lanes t and up; lanes below t keep c.
+    static PMX_INLINE V fmadd_lanes_from(V a, V b, V c, int64_t t) {
+        const V r = _mm256_fmadd_ps(a, b, c);
+        if (t <= 0) return r;
+        if (t >= 8) return c;
+        const V lane = _mm256_setr_ps(0.f, 1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f);
+        return _mm256_blendv_ps(r, c, _mm256_cmp_ps(lane, _mm256_set1_ps(float(t)), _CMP_LT_OQ));
+    }
+
+    // 2^x. Clamping to [-127, 128] makes the biased exponent 0 (result
+    // exactly 0: -inf and anything below about -126.5) or 255 (+inf: from
+    // about 127.5 up). A NaN passes the clamps (max/min return their second
+    // operand when one is NaN) and gives NaN. Adding 1.5·2^23 + 127 rounds x
+    // to an integer n and leaves n + 127 in the low mantissa bits, which a
+    // shift turns into 2^n.
+    static PMX_INLINE V exp2(V x) {
+        const V magic = _mm256_set1_ps(12582912.f + 127.f);
+        x = _mm256_min_ps(_mm256_set1_ps(128.f), _mm256_max_ps(_mm256_set1_ps(-127.f), x));
+        const V t = _mm256_add_ps(x, magic);
+        const V n = _mm256_sub_ps(t, magic);
+        const V f = _mm256_sub_ps(x, n);
+        V p = _mm256_set1_ps(kExp2C6);
+        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C5));
+        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C4));
+        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C3));
+        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C2));
+        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C1));
+        p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C0));
+        const V scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
+        return _mm256_mul_ps(p, scale);
+    }
+};
+
+}  // namespace
+}  // namespace pmx::simd

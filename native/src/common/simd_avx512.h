@@ -1,0 +1,89 @@
+// SIMD traits for AVX-512 F/BW/VL/DQ (16 float lanes). Include only from a
+// *_avx512.cpp translation unit (the build compiles those with -mavx512*).
+// Anonymous namespace on purpose: see simd_portable.h.
+#pragma once
+
+#if !defined(__AVX512F__) || !defined(__AVX512DQ__) || !defined(__FMA__)
+#error "simd_avx512.h needs -mavx512f -mavx512dq -mfma: include it only from *_avx512.cpp files"
+#endif
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+// GCC 12's own avx512fintrin.h seeds the pass-through operand of unmasked
+// intrinsics with _mm512_undefined_ps(), which -Wall reports as uninitialised
+// wherever they are inlined (a known false positive, GCC PR 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include "common/exp2_poly.h"
+#include "common/inline.h"
+
+namespace pmx::simd {
+namespace {
+
+struct Avx512 {
+    using V = __m512;
+    static constexpr int W = 16;  // lanes
+
+    static PMX_INLINE V load(const float *p) { return _mm512_load_ps(p); }
+    static PMX_INLINE void store(float *p, V v) { _mm512_store_ps(p, v); }
+    static PMX_INLINE V loadu(const float *p) { return _mm512_loadu_ps(p); }
+    static PMX_INLINE void storeu(float *p, V v) { _mm512_storeu_ps(p, v); }
+    // A broadcast the compiler folds into an FMA as an embedded {1to16} operand.
+    static PMX_INLINE V bcast(const float *p) { return _mm512_set1_ps(*p); }
+    static PMX_INLINE V set1(float x) { return _mm512_set1_ps(x); }
+    static PMX_INLINE V zero() { return _mm512_setzero_ps(); }
+    static PMX_INLINE V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+    static PMX_INLINE V add(V a, V b) { return _mm512_add_ps(a, b); }
+    static PMX_INLINE V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+    static PMX_INLINE V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+    // max/min return b when either is NaN (so max(c, x) keeps a NaN x).
+    static PMX_INLINE V max(V a, V b) { return _mm512_max_ps(a, b); }
+    static PMX_INLINE V min(V a, V b) { return _mm512_min_ps(a, b); }
+    static PMX_INLINE V round(V x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+
+    static PMX_INLINE V zero_if_neg_inf(V m) {
+        const __mmask16 inf = _mm512_cmp_ps_mask(m, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
+        return _mm512_mask_mov_ps(m, inf, _mm512_setzero_ps());
+    }
+
+    // Lanes below t get `fill`.
+    static PMX_INLINE V mask_lanes_below(V s, int64_t t, V fill) {
+        if (t <= 0) return s;
+        const __mmask16 k = t >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << t) - 1u);
+        return _mm512_mask_mov_ps(s, k, fill);
+    }
+
+    // c + a·b in lanes t and up; lanes below t keep c.
+    static PMX_INLINE V fmadd_lanes_from(V a, V b, V c, int64_t t) {
+        const __mmask16 from = t <= 0 ? __mmask16(0xFFFF) : t >= 16 ? __mmask16(0) : __mmask16(0xFFFFu << t);
+        return _mm512_mask3_fmadd_ps(a, b, c, from);
+    }
+
+    // 2^x: round to nearest, polynomial on [-0.5, 0.5], then vscalefps.
+    // Inputs below -126 (and -inf) give exactly 0, which also keeps
+    // subnormals out of the products that follow; NaN gives NaN (the compare
+    // is unordered-true); +inf is clamped to 128 (min returns its second
+    // operand, x, when x is NaN) so that it gives +inf, not inf - inf.
+    static PMX_INLINE V exp2(V x) {
+        x = _mm512_min_ps(_mm512_set1_ps(128.f), x);
+        const __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-126.f), _CMP_NLT_UQ);
+        const V n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const V f = _mm512_sub_ps(x, n);
+        V p = _mm512_set1_ps(kExp2C6);
+        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C5));
+        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C4));
+        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C3));
+        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C2));
+        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C1));
+        p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C0));
+        return _mm512_maskz_scalef_ps(ok, p, n);
+    }
+};
+
+}  // namespace
+}  // namespace pmx::simd

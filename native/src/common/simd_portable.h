@@ -1,0 +1,129 @@
+// SIMD traits in plain C++ on an 8-lane array type: for CPUs without AVX2,
+// and the reference path of the vector kernels. Include only from a
+// *_portable.cpp translation unit (compiled without ISA flags).
+//
+// The traits live in an anonymous namespace: each translation unit gets its
+// own copy, compiled with its own flags, so the linker can never hand code
+// of one ISA to a caller built for another.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "common/exp2_poly.h"
+#include "common/inline.h"
+
+namespace pmx::simd {
+namespace {
+
+struct Portable {
+    struct V {
+        float x[8];
+    };
+    static constexpr int W = 8;  // lanes
+
+    static PMX_INLINE V load(const float *p) {
+        V v;
+        std::memcpy(v.x, p, sizeof v.x);
+        return v;
+    }
+    static PMX_INLINE void store(float *p, const V &v) { std::memcpy(p, v.x, sizeof v.x); }
+    static PMX_INLINE V loadu(const float *p) { return load(p); }
+    static PMX_INLINE void storeu(float *p, const V &v) { store(p, v); }
+    static PMX_INLINE V set1(float a) {
+        V v;
+        for (int i = 0; i < W; ++i) v.x[i] = a;
+        return v;
+    }
+    static PMX_INLINE V bcast(const float *p) { return set1(*p); }
+    static PMX_INLINE V zero() { return set1(0.f); }
+    // a*b + c without contraction guarantees; the compiler may or may not fuse.
+    static PMX_INLINE V fmadd(const V &a, const V &b, const V &c) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] * b.x[i] + c.x[i];
+        return r;
+    }
+    static PMX_INLINE V add(const V &a, const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] + b.x[i];
+        return r;
+    }
+    static PMX_INLINE V sub(const V &a, const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] - b.x[i];
+        return r;
+    }
+    static PMX_INLINE V mul(const V &a, const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] * b.x[i];
+        return r;
+    }
+    // max/min return b when either is NaN, like the x86 instructions.
+    static PMX_INLINE V max(const V &a, const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] > b.x[i] ? a.x[i] : b.x[i];
+        return r;
+    }
+    static PMX_INLINE V min(const V &a, const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] < b.x[i] ? a.x[i] : b.x[i];
+        return r;
+    }
+    static PMX_INLINE V round(const V &a) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = std::nearbyint(a.x[i]);
+        return r;
+    }
+    static PMX_INLINE V zero_if_neg_inf(const V &m) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = std::isinf(m.x[i]) && m.x[i] < 0.f ? 0.f : m.x[i];
+        return r;
+    }
+    // Lanes below t get `fill`.
+    static PMX_INLINE V mask_lanes_below(const V &s, int64_t t, const V &fill) {
+        V r = s;
+        for (int i = 0; i < W; ++i)
+            if (i < t) r.x[i] = fill.x[i];
+        return r;
+    }
+    // c + a·b in lanes t and up; lanes below t keep c.
+    static PMX_INLINE V fmadd_lanes_from(const V &a, const V &b, const V &c, int64_t t) {
+        V r = fmadd(a, b, c);
+        for (int i = 0; i < W; ++i)
+            if (i < t) r.x[i] = c.x[i];
+        return r;
+    }
+    // Same scheme as the AVX2 traits: clamp to [-127, 128], round, polynomial,
+    // build 2^n from bits; below about -126.5 (and -inf) gives exactly 0,
+    // from about 127.5 up +inf, NaN gives NaN.
+    static PMX_INLINE V exp2(const V &xv) {
+        V r;
+        for (int i = 0; i < W; ++i) {
+            float x = xv.x[i];
+            if (x != x) {
+                r.x[i] = x;
+                continue;
+            }
+            if (x < -127.f) x = -127.f;
+            if (x > 128.f) x = 128.f;
+            const float n = std::nearbyint(x);
+            const float f = x - n;
+            float p = kExp2C6;
+            p = p * f + kExp2C5;
+            p = p * f + kExp2C4;
+            p = p * f + kExp2C3;
+            p = p * f + kExp2C2;
+            p = p * f + kExp2C1;
+            p = p * f + kExp2C0;
+            const uint32_t bits = uint32_t(int32_t(n) + 127) << 23;
+            float scale;
+            std::memcpy(&scale, &bits, sizeof scale);
+            r.x[i] = p * scale;
+        }
+        return r;
+    }
+};
+
+}  // namespace
+}  // namespace pmx::simd

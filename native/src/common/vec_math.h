@@ -1,0 +1,30 @@
+// Vector math written once on any SIMD traits type (common/simd_*.h), for
+// every kernel: include it after the traits header of the translation unit.
+#pragma once
+
+#include "common/inline.h"
+
+namespace pmx::simd {
+
+// e^x with a relative error below 2e-7 (test_simd_math) where the result is
+// a normal float. NaN gives NaN, +inf (and anything from about 88.4) +inf, -inf (and
+// anything below about -87.7) exactly 0. Cody-Waite: x = n·ln2 + r with n an
+// integer and |r| <= ln2/2, then e^x = 2^(r·log2 e) · 2^n; kLn2Hi has few
+// enough bits that n·kLn2Hi is exact, so r is accurate even where the
+// traits' fmadd is not fused.
+template <class T>
+PMX_INLINE typename T::V exp(typename T::V x) {
+    using V = typename T::V;
+    constexpr float kLog2e = 1.44269504088896341f;
+    constexpr float kLn2Hi = 0.693359375f;
+    constexpr float kLn2Lo = -2.12194440e-4f;
+    // Clamped so that inf never meets inf below; a NaN passes (min/max return
+    // their second operand when one is NaN).
+    x = T::min(T::set1(89.f), T::max(T::set1(-104.f), x));
+    const V n = T::round(T::mul(x, T::set1(kLog2e)));
+    V r = T::fmadd(n, T::set1(-kLn2Hi), x);
+    r = T::fmadd(n, T::set1(-kLn2Lo), r);
+    return T::mul(T::exp2(T::mul(r, T::set1(kLog2e))), T::exp2(n));
+}
+
+}  // namespace pmx::simd

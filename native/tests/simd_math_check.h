@@ -1,0 +1,87 @@
+// The checks of test_simd_math, written once on a SIMD traits type and
+// compiled in one translation unit per ISA (simd_math_check_*.cpp, with that
+// ISA's flags). Each returns its number of failures.
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <vector>
+
+#include "common/vec_math.h"
+
+namespace pmx_test {
+
+template <class T, class F>
+std::vector<float> apply(const std::vector<float> &x, F f) {
+    std::vector<float> y(x.size());
+    alignas(64) float lanes[T::W];
+    for (size_t i = 0; i < x.size(); i += T::W) {
+        for (int l = 0; l < T::W; ++l) lanes[l] = i + l < x.size() ? x[i + l] : 0.f;
+        T::store(lanes, f(T::load(lanes)));
+        for (int l = 0; l < T::W && i + l < x.size(); ++l) y[i + l] = lanes[l];
+    }
+    return y;
+}
+
+// exp2 and exp against float64 std:: functions: relative error where the
+// true result is a normal float, the documented results elsewhere.
+template <class T>
+int check_simd_math(const char *isa) {
+    using V = typename T::V;
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    int failures = 0;
+    auto expect = [&](bool ok, const char *what, float x, float got) {
+        if (!ok) {
+            std::printf("FAIL %s: %s at x = %.9g: got %.9g\n", isa, what, x, got);
+            ++failures;
+        }
+    };
+
+    std::vector<float> x;
+    for (int i = -130000; i <= 130000; ++i) x.push_back(float(i) * 0.001f + 0.0003f);  // off the integers
+    const std::vector<float> e2 = apply<T>(x, [](V v) { return T::exp2(v); });
+    const std::vector<float> e = apply<T>(x, [](V v) { return pmx::simd::exp<T>(v); });
+    double worst2 = 0, worst = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        const double want2 = std::exp2(double(x[i])), want = std::exp(double(x[i]));
+        if (want2 >= 0x1p-125 && want2 <= 0x1p127) {
+            const double rel = std::fabs(e2[i] - want2) / want2;
+            worst2 = std::max(worst2, rel);
+            expect(rel <= 1.5e-7, "exp2 relative error above 1.5e-7", x[i], e2[i]);
+        }
+        if (want >= 0x1p-125 && want <= 0x1p127) {
+            const double rel = std::fabs(e[i] - want) / want;
+            worst = std::max(worst, rel);
+            expect(rel <= 2e-7, "exp relative error above 2e-7", x[i], e[i]);
+        }
+    }
+    std::printf("%s: exp2 max rel err %.2e, exp max rel err %.2e over [-130, 130]\n", isa, worst2, worst);
+
+    const std::vector<float> special = {nan, inf, -inf, 200.f, -200.f, 0.f, 1.f, -1.f};
+    const std::vector<float> s2 = apply<T>(special, [](V v) { return T::exp2(v); });
+    const std::vector<float> se = apply<T>(special, [](V v) { return pmx::simd::exp<T>(v); });
+    expect(std::isnan(s2[0]), "exp2(NaN) is NaN", special[0], s2[0]);
+    expect(std::isnan(se[0]), "exp(NaN) is NaN", special[0], se[0]);
+    expect(s2[1] == inf && se[1] == inf, "exp2(+inf) and exp(+inf) are +inf", special[1], s2[1]);
+    expect(s2[2] == 0.f && se[2] == 0.f, "exp2(-inf) and exp(-inf) are 0", special[2], s2[2]);
+    expect(s2[3] == inf && se[3] == inf, "exp2(200) and exp(200) overflow to +inf", special[3], s2[3]);
+    expect(s2[4] == 0.f && se[4] == 0.f, "exp2(-200) and exp(-200) are exactly 0", special[4], s2[4]);
+    expect(s2[5] == 1.f && se[5] == 1.f, "exp2(0) and exp(0) are 1", special[5], s2[5]);
+    expect(s2[6] == 2.f && s2[7] == 0.5f, "exp2 of +-1 is exact", special[6], s2[6]);
+
+    // Lane masks: lanes below t take the other operand.
+    for (int t = -1; t <= T::W + 1; ++t) {
+        alignas(64) float a[T::W], out[T::W];
+        for (int l = 0; l < T::W; ++l) a[l] = float(l + 1);
+        T::store(out, T::fmadd_lanes_from(T::load(a), T::set1(2.f), T::set1(0.5f), t));
+        for (int l = 0; l < T::W; ++l)
+            expect(out[l] == (l < t ? 0.5f : 2.f * float(l + 1) + 0.5f), "fmadd_lanes_from", float(t), out[l]);
+        T::store(out, T::mask_lanes_below(T::load(a), t, T::set1(-inf)));
+        for (int l = 0; l < T::W; ++l)
+            expect(out[l] == (l < t ? -inf : float(l + 1)), "mask_lanes_below", float(t), out[l]);
+    }
+    return failures;
+}
+
+}  // namespace pmx_test
