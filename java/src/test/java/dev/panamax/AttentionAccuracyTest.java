@@ -8,6 +8,8 @@ import static dev.panamax.TestSupport.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.baseline.Baselines;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -105,7 +107,7 @@ class AttentionAccuracyTest {
         Tensor refOut = poisoned(arena, DType.F64, q.shape());
         Tensor refLse = poisoned(arena, DType.F64, ls);
         Attention.forwardReference(ctx, q, k, v, o, refOut, refLse);
-        if (naive) Attention.forwardNaive(ctx, q, k, v, o, out, lse);
+        if (naive) Baselines.attentionUnfused(ctx, q, k, v, o, out, lse);
         else Attention.forward(ctx, q, k, v, o, out, lse);
         assertOutClose(what + " out", out, refOut);
         assertLseClose(what + " lse", lse, refLse);
@@ -262,10 +264,10 @@ class AttentionAccuracyTest {
             Attention.forward(ctx, q, k, v, o, out, null, ws);
             assertOutClose("caller workspace", out, refOut);
 
-            long naiveBytes = Attention.naiveWorkspaceBytes(ctx, q, k, v, o);
+            long naiveBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, o);
             assertTrue(naiveBytes >= 4L * 29 * 31, "naive needs an [Nq, Nk] matrix, says " + naiveBytes);
             Tensor out2 = poisoned(arena, DType.F32, q.shape());
-            Attention.forwardNaive(ctx, q, k, v, o, out2, null, arena.allocate(naiveBytes, 64));
+            Baselines.attentionUnfused(ctx, q, k, v, o, out2, null, arena.allocate(naiveBytes, 64));
             assertOutClose("naive caller workspace", out2, refOut);
         }
     }

@@ -157,8 +157,9 @@ class AttentionValidationTest {
 
     @Test
     void headDimOutOfRange() {
-        // D = 0 cannot even be described: every dimension must be at least 1.
-        assertIae("shape", () -> Tensor.allocate(arena, DType.F32, 1, 8, 4, 0));
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> dense(f32(1, 8, 4, 0), f32(1, 8, 2, 0), f32(1, 8, 2, 0), f32(1, 8, 4, 0), null));
+        assertTrue(zero.getMessage().startsWith("q: head dim D = 0 must be in 1..512"), zero.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> dense(f32(1, 2, 1, 513), f32(1, 2, 1, 513), f32(1, 2, 1, 513), f32(1, 2, 1, 513), null));
         assertTrue(e.getMessage().startsWith("q: head dim D = 513 must be in 1..512"), e.getMessage());
@@ -179,7 +180,7 @@ class AttentionValidationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AttentionOptions.builder().varlen(cu, null).build());
         assertTrue(e.getMessage().startsWith("cuSeqlensK:"), e.getMessage());
-        assertIae("cuSeqlensQ", () -> new AttentionOptions(false, 0f, null, cu));
+        assertIae("cuSeqlensQ", () -> AttentionOptions.builder().varlen(null, cu).build());
         assertIae("cuSeqlensK", () -> AttentionOptions.builder()
                 .varlen(cu, Tensor.fromInts(arena, new int[] {0, 4, 6, 8}, 4)).build());
         assertIae("scale", () -> AttentionOptions.builder().scale(Float.NaN).build());

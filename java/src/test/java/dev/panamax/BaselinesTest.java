@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import dev.panamax.baseline.Baselines;
+
 import org.junit.jupiter.api.Test;
 
 class BaselinesTest {

@@ -1,5 +1,6 @@
 package dev.panamax.bench.attention;
 
+import dev.panamax.baseline.Baselines;
 import dev.panamax.Attention;
 import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
@@ -70,8 +71,8 @@ public final class AttentionSweep {
             long naiveBytes = -1;
             if (s.seqLen() <= config.naiveMaxN()) {
                 Tensor naiveOut = Tensor.allocate(arena, DType.F32, q.shape());
-                naiveBytes = Attention.naiveWorkspaceBytes(ctx, q, k, v, options) + TensorData.byteSize(naiveOut);
-                naiveMs = time(() -> Attention.forwardNaive(ctx, q, k, v, options, naiveOut, null));
+                naiveBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options) + TensorData.byteSize(naiveOut);
+                naiveMs = time(() -> Baselines.attentionUnfused(ctx, q, k, v, options, naiveOut, null));
             }
 
             List<PeerResult> peerResults = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.panamax.bench.cli;
 
+import dev.panamax.baseline.Baselines;
 import dev.panamax.Attention;
 import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
@@ -123,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
                     1, seqLen, HEADS, KV_HEADS, HEAD_DIM, true));
             runFused(ctx, arena, q, k, v, options, o, lse, flops);
             out.printf("      The naive kernel would need %s of score workspace for this (N x N per thread).%n",
-                    Units.bytes(Attention.naiveWorkspaceBytes(ctx, q, k, v, options)));
+                    Units.bytes(Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options)));
             return check(ctx, q, k, v, o, lse, new int[] {seqLen});
         }
     }

@@ -1,5 +1,6 @@
 package dev.panamax.bench.jmh;
 
+import dev.panamax.baseline.Baselines;
 import dev.panamax.Attention;
 import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
@@ -40,7 +41,7 @@ final class AttentionFixture implements AutoCloseable {
     }
 
     void naive() {
-        Attention.forwardNaive(ctx, q, k, v, options, out, null);
+        Baselines.attentionUnfused(ctx, q, k, v, options, out, null);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.Baselines;
+import dev.panamax.baseline.Baselines;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

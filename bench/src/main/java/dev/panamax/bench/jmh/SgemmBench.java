@@ -1,6 +1,6 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.Baselines;
+import dev.panamax.baseline.Baselines;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
