@@ -17,8 +17,11 @@ import java.util.List;
  *
  * <p><b>Loading.</b> The native library is loaded on first use of {@link Context} or of a method here, in
  * this order: the system property {@code panamax.library.path} (a directory holding
- * {@code libpanamax.so}, or the file) → the libraries bundled in the jar under {@code /linux-x86_64/}
- * (extracted to a temporary directory deleted at exit) → {@code System.loadLibrary("panamax")}. When all
+ * {@code libpanamax.so}, or the file) → the libraries bundled in the jar under
+ * {@code /dev/panamax/native/linux-x86_64/} (extracted to a folder {@code panamax-*} inside the folder
+ * named by the system property {@code panamax.native.tmpdir}, default {@code java.io.tmpdir}; deleted at
+ * exit, and left-overs of crashed JVMs deleted by the next load) → {@code System.loadLibrary("panamax")}.
+ * A {@code noexec} extraction folder is reported as such, naming {@code panamax.native.tmpdir}. When all
  * fail, a {@link PanamaxException} with {@link Status#UNAVAILABLE} lists every attempt and its reason.
  * The library's ABI major version must match this jar's.
  *

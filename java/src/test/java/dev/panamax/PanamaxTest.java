@@ -18,7 +18,7 @@ class PanamaxTest {
         assertTrue(from.contains("libpanamax.so") || from.startsWith("system library "), from);
         if (System.getProperty("panamax.library.path") == null) {
             // The build bundles the library into the class path: that is the source used.
-            assertTrue(from.startsWith("bundled resource /linux-x86_64/libpanamax.so extracted to "), from);
+            assertTrue(from.startsWith("bundled resource /dev/panamax/native/linux-x86_64/libpanamax.so extracted to "), from);
         }
     }
 
