@@ -1,12 +1,11 @@
 package dev.panamax;
 
-import dev.panamax.internal.ScratchPool;
-import dev.panamax.internal.TensorStruct;
-import dev.panamax.internal.ffi.Panamax_h;
+import dev.panamax.internal.AttentionChecks;
+import dev.panamax.internal.AttentionParams;
+import dev.panamax.internal.Checks;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Fused attention: {@code out = softmax(q kᵀ · scale [+ causal mask]) v}, computed tile by tile with an
@@ -26,32 +25,59 @@ import java.lang.foreign.ValueLayout;
  * <li>dtype: F32 everywhere (the {@linkplain #forwardReference reference} also takes F64); any strides
  *     {@code >= 0} (in elements), e.g. q, k, v as views of one fused QKV buffer; native segments only.</li>
  * <li>H must be a multiple of Hkv (grouped-query / multi-query): query head {@code h} reads key/value head
- *     {@code h / (H / Hkv)}. D from 1 to 512.</li>
+ *     {@code h / (H / Hkv)}. D from 1 to {@link #MAX_HEAD_DIM}; H and Hkv at least 1.</li>
+ * <li>Empty problems work: B, Nq, Nk or total_q/total_k may be 0 (an empty KV cache, an empty batch).
+ *     With no query rows nothing is written; a row that sees no key (Nk = 0) gets output 0 and lse
+ *     {@code -inf}.</li>
  * <li>Causal masking is aligned to the bottom-right corner (see {@link AttentionOptions}); a row that
  *     sees no key gets output 0 and lse {@code -inf}.</li>
  * <li>{@code lse[row] = log(sum_j exp(q·k_j · scale))}, natural log.</li>
  * </ul>
  *
+ * <p><b>No aliasing.</b> No form works in place: out, lse and a caller's workspace must not overlap
+ * q, k, v, the cuSeqlens or each other (judged by each view's span from its first to its last element),
+ * must not be read-only, and an output's strides must give every element its own address (no zero
+ * stride on a dimension longer than 1). Violations throw {@link IllegalArgumentException} naming the
+ * output ("out: overlaps q ...").
+ *
  * <p><b>Errors.</b> Bad arguments that Java can see (null, rank, dtype, shapes, D, H % Hkv, heap or
- * closed memory, workspace alignment) throw {@link IllegalArgumentException} naming the argument, before
+ * closed or read-only memory, aliasing, workspace alignment) throw {@link IllegalArgumentException} naming the argument, before
  * any native call. What only the library checks (contents of cuSeqlens, workspace size) throws
  * {@link PanamaxException} with its status and message. A closed {@link Context} throws
  * {@link IllegalStateException}.
  *
  * <p><b>Threading and memory.</b> Each call runs on the caller's thread plus up to
  * {@code ctx.numThreads() - 1} OpenMP workers (see {@link Context}); results are bit-identical whatever
- * the thread count. The library never keeps a pointer after a call returns, but it reads and writes the
- * tensors' memory during the call: do not close their arenas while a call runs. The
+ * the thread count. The library never keeps a pointer after a call returns. While a call runs it holds
+ * every tensor's arena open: closing a shared arena from another thread meanwhile throws
+ * {@link IllegalStateException} (close it after the call), and an {@link Arena#ofAuto()} tensor stays
+ * reachable until the call returns. The
  * {@link #forward(Context, Tensor, Tensor, Tensor, AttentionOptions, Tensor, Tensor) out-parameter forms}
  * allocate nothing on the Java heap in steady state (native scratch is pooled and reused).
  */
 public final class Attention {
-    private static final int FUSED = 0;
-    private static final int NAIVE = 1;
-    private static final int REFERENCE = 2;
-    private static final int WORKSPACE_TOO_SMALL = Status.WORKSPACE_TOO_SMALL.code();
+    /** Largest head dim D ({@code PMX_MAX_HEAD_DIM} of the native library). */
+    public static final long MAX_HEAD_DIM = AttentionChecks.MAX_HEAD_DIM;
 
     private Attention() {}
+
+    /**
+     * The shape of the log-sum-exp output for queries {@code q}: {@code [B, H, Nq]} for a dense batch,
+     * {@code [H, total_q]} for a packed variable-length one.
+     *
+     * @param options null means {@link AttentionOptions#defaults()} (dense)
+     * @throws IllegalArgumentException when q is null or not of the rank the options call for
+     */
+    public static long[] lseShape(Tensor q, AttentionOptions options) {
+        Checks.requireNonNull(q, "q");
+        boolean varlen = options != null && options.isVarlen();
+        int rank = varlen ? 3 : 4;
+        if (q.rank() != rank) {
+            throw new IllegalArgumentException("q: expected rank " + rank + (varlen ? " [total_q, H, D]"
+                    : " [B, Nq, H, D]") + ", got rank " + q.rank());
+        }
+        return varlen ? new long[] {q.shape(1), q.shape(0)} : new long[] {q.shape(0), q.shape(2), q.shape(1)};
+    }
 
     // ---- convenience forms (allocate the output) ----------------------------------
 
@@ -127,7 +153,7 @@ public final class Attention {
      */
     public static void forward(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options, Tensor out,
                                Tensor lse) {
-        run(FUSED, ctx, q, k, v, options, out, lse, null, false);
+        AttentionParams.run(AttentionParams.fused(), ctx, q, k, v, options, out, lse, null, false);
     }
 
     /**
@@ -140,7 +166,7 @@ public final class Attention {
      */
     public static void forward(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options, Tensor out,
                                Tensor lse, MemorySegment workspace) {
-        run(FUSED, ctx, q, k, v, options, out, lse, workspace, true);
+        AttentionParams.run(AttentionParams.fused(), ctx, q, k, v, options, out, lse, workspace, true);
     }
 
     /**
@@ -150,10 +176,8 @@ public final class Attention {
      * @throws PanamaxException {@link Status#UNSUPPORTED} for a valid combination this build cannot run
      */
     public static long workspaceBytes(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options) {
-        return workspaceSize(FUSED, ctx, q, k, v, options);
+        return AttentionParams.workspaceBytes(AttentionParams.fused(), ctx, q, k, v, options);
     }
-
-    // ---- baselines ---------------------------------------------------------------------
 
     /**
      * The float64 reference: the same contract, computed in double precision with the full score row
@@ -162,32 +186,7 @@ public final class Attention {
      */
     public static void forwardReference(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options,
                                         Tensor out, Tensor lse) {
-        run(REFERENCE, ctx, q, k, v, options, out, lse, null, false);
-    }
-
-    /**
-     * The naive two-pass fp32 attention a user would write first: materialises the {@code [Nq, Nk]} score
-     * matrix of each (batch, head), using the context's threads over heads. The O(N²)-memory baseline for
-     * benchmarks. Scratch up to 64 MiB is pooled; larger is allocated for the call (use the overload with
-     * a workspace to time it without that).
-     */
-    public static void forwardNaive(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options,
-                                    Tensor out, Tensor lse) {
-        run(NAIVE, ctx, q, k, v, options, out, lse, null, false);
-    }
-
-    /**
-     * {@link #forwardNaive(Context, Tensor, Tensor, Tensor, AttentionOptions, Tensor, Tensor)} with the
-     * caller's workspace of at least {@link #naiveWorkspaceBytes} bytes (native, 64-byte aligned).
-     */
-    public static void forwardNaive(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options,
-                                    Tensor out, Tensor lse, MemorySegment workspace) {
-        run(NAIVE, ctx, q, k, v, options, out, lse, workspace, true);
-    }
-
-    /** Bytes of workspace the naive kernel needs: one {@code [Nq, Nk]} fp32 matrix per thread. */
-    public static long naiveWorkspaceBytes(Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options) {
-        return workspaceSize(NAIVE, ctx, q, k, v, options);
+        AttentionParams.run(AttentionParams.reference(), ctx, q, k, v, options, out, lse, null, false);
     }
 
     // ---- internals -------------------------------------------------------------------
@@ -198,86 +197,7 @@ public final class Attention {
 
     /** Validates q, k, v, options before allocating outputs (q stands in for out). */
     private static void precheck(Arena arena, Tensor q, Tensor k, Tensor v, AttentionOptions o) {
-        if (arena == null) throw new IllegalArgumentException("arena: must not be null");
-        Checks.attention(q, k, v, o, q, null, false);
-    }
-
-    private static long[] lseShape(Tensor q, AttentionOptions o) {
-        return o.isVarlen() ? new long[] {q.shape(1), q.shape(0)} : new long[] {q.shape(0), q.shape(2), q.shape(1)};
-    }
-
-    private static void fillParams(MemorySegment p, Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out,
-                                   Tensor lse) {
-        p.set(ValueLayout.JAVA_LONG, TensorStruct.PARAMS_STRUCT_SIZE, TensorStruct.PARAMS_SIZE);
-        TensorStruct.fill(p, TensorStruct.PARAMS_Q, q);
-        TensorStruct.fill(p, TensorStruct.PARAMS_K, k);
-        TensorStruct.fill(p, TensorStruct.PARAMS_V, v);
-        TensorStruct.fill(p, TensorStruct.PARAMS_CU_Q, o.cuSeqlensQ());
-        TensorStruct.fill(p, TensorStruct.PARAMS_CU_K, o.cuSeqlensK());
-        p.set(ValueLayout.JAVA_FLOAT, TensorStruct.PARAMS_SCALE, o.scale());
-        p.set(ValueLayout.JAVA_INT, TensorStruct.PARAMS_CAUSAL, o.causal() ? 1 : 0);
-        TensorStruct.fill(p, TensorStruct.PARAMS_OUT, out);
-        TensorStruct.fill(p, TensorStruct.PARAMS_LSE, lse);
-    }
-
-    private static void run(int kind, Context ctx, Tensor q, Tensor k, Tensor v, AttentionOptions options,
-                            Tensor out, Tensor lse, MemorySegment workspace, boolean callerWorkspace) {
-        AttentionOptions o = orDefaults(options);
-        Checks.requireContext(ctx);
-        Checks.attention(q, k, v, o, out, lse, kind == REFERENCE);
-        if (callerWorkspace) Checks.workspace(workspace);
-        MemorySegment h = ctx.acquire();
-        ScratchPool.Slot slot = ScratchPool.take();
-        try {
-            MemorySegment p = slot.struct;
-            fillParams(p, q, k, v, o, out, lse);
-            int status;
-            if (kind == REFERENCE) {
-                status = Panamax_h.pmx_attention_fwd_reference(h, p);
-            } else {
-                MemorySegment ws = callerWorkspace ? (workspace == null ? MemorySegment.NULL : workspace)
-                        : slot.currentWorkspace();
-                status = runKernel(kind, h, p, ws);
-                if (status == WORKSPACE_TOO_SMALL && !callerWorkspace) {
-                    // Steady state is one downcall: the pooled workspace is tried first and
-                    // only grown (size query, then retry) when the library says it is short.
-                    status = kind == FUSED ? Panamax_h.pmx_attention_fwd_workspace_size(h, p, slot.outLong)
-                            : Panamax_h.pmx_bench_attention_unfused_workspace_size(h, p, slot.outLong);
-                    if (status != 0) throw Context.failure(h, status);
-                    ws = slot.workspace(slot.outLong.get(ValueLayout.JAVA_LONG, 0));
-                    status = runKernel(kind, h, p, ws);
-                }
-            }
-            if (status != 0) throw Context.failure(h, status);
-        } finally {
-            ScratchPool.give(slot);
-            ctx.release();
-        }
-    }
-
-    private static int runKernel(int kind, MemorySegment h, MemorySegment p, MemorySegment ws) {
-        return kind == FUSED ? Panamax_h.pmx_attention_fwd(h, p, ws, ws.byteSize())
-                : Panamax_h.pmx_bench_attention_unfused(h, p, ws, ws.byteSize());
-    }
-
-    private static long workspaceSize(int kind, Context ctx, Tensor q, Tensor k, Tensor v,
-                                      AttentionOptions options) {
-        AttentionOptions o = orDefaults(options);
-        Checks.requireContext(ctx);
-        // The library validates a whole params struct; q stands in for out (same shape, never written).
-        Checks.attention(q, k, v, o, q, null, false);
-        MemorySegment h = ctx.acquire();
-        ScratchPool.Slot slot = ScratchPool.take();
-        try {
-            MemorySegment p = slot.struct;
-            fillParams(p, q, k, v, o, q, null);
-            int status = kind == FUSED ? Panamax_h.pmx_attention_fwd_workspace_size(h, p, slot.outLong)
-                    : Panamax_h.pmx_bench_attention_unfused_workspace_size(h, p, slot.outLong);
-            if (status != 0) throw Context.failure(h, status);
-            return slot.outLong.get(ValueLayout.JAVA_LONG, 0);
-        } finally {
-            ScratchPool.give(slot);
-            ctx.release();
-        }
+        Checks.requireNonNull(arena, "arena");
+        AttentionChecks.check(q, k, v, o, q, null, false, true);
     }
 }

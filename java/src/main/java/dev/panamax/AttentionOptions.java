@@ -17,41 +17,91 @@ package dev.panamax;
  *     time, since the contents may change)</td></tr>
  * </table>
  *
- * <p>The record holds references to the cuSeqlens tensors, not copies: the library reads them during
- * each call.
- *
- * @param causal     whether to apply the causal mask
- * @param scale      softmax scale, 0 for {@code 1/sqrt(D)}
- * @param cuSeqlensQ cumulative query lengths {@code [B + 1]} (I32), or null for a dense batch
- * @param cuSeqlensK cumulative key lengths {@code [B + 1]} (I32), or null for a dense batch
+ * <p>Immutable; built with {@link #builder()} (or {@link #toBuilder()}), validated by
+ * {@link Builder#build()}. New settings will be added as builder methods with defaults, so code written
+ * against this version keeps compiling. The options hold references to the cuSeqlens tensors, not copies:
+ * the library reads them during each call. Two options are equal when their settings are equal and they
+ * refer to the same cuSeqlens tensors.
  */
-public record AttentionOptions(boolean causal, float scale, Tensor cuSeqlensQ, Tensor cuSeqlensK) {
+public final class AttentionOptions {
+    private static final AttentionOptions DEFAULTS = new Builder().build();
 
-    private static final AttentionOptions DEFAULTS = new AttentionOptions(false, 0f, null, null);
+    private final boolean causal;
+    private final float scale;
+    private final Tensor cuSeqlensQ;
+    private final Tensor cuSeqlensK;
 
-    /**
-     * Validates the options.
-     *
-     * @throws IllegalArgumentException naming the field: non-finite scale; only one of the cuSeqlens
-     *                                  given; a cuSeqlens that is not I32, rank 1, contiguous, of length
-     *                                  at least 2; the two of different lengths
-     */
-    public AttentionOptions {
-        if (!Float.isFinite(scale)) {
-            throw new IllegalArgumentException("scale: must be finite (0 means 1/sqrt(D)), got " + scale);
+    private AttentionOptions(Builder b) {
+        if (!Float.isFinite(b.scale)) {
+            throw new IllegalArgumentException("scale: must be finite (0 means 1/sqrt(D)), got " + b.scale);
         }
-        if ((cuSeqlensQ == null) != (cuSeqlensK == null)) {
-            throw new IllegalArgumentException((cuSeqlensQ == null ? "cuSeqlensQ" : "cuSeqlensK")
+        if ((b.cuSeqlensQ == null) != (b.cuSeqlensK == null)) {
+            throw new IllegalArgumentException((b.cuSeqlensQ == null ? "cuSeqlensQ" : "cuSeqlensK")
                     + ": is null; give both cuSeqlensQ and cuSeqlensK (packed varlen) or neither (dense)");
         }
-        if (cuSeqlensQ != null) {
-            checkCuSeqlens(cuSeqlensQ, "cuSeqlensQ");
-            checkCuSeqlens(cuSeqlensK, "cuSeqlensK");
-            if (cuSeqlensK.shape(0) != cuSeqlensQ.shape(0)) {
-                throw new IllegalArgumentException("cuSeqlensK: has " + cuSeqlensK.shape(0)
-                        + " entries but cuSeqlensQ has " + cuSeqlensQ.shape(0) + " (both are [B + 1])");
+        if (b.cuSeqlensQ != null) {
+            checkCuSeqlens(b.cuSeqlensQ, "cuSeqlensQ");
+            checkCuSeqlens(b.cuSeqlensK, "cuSeqlensK");
+            if (b.cuSeqlensK.shape(0) != b.cuSeqlensQ.shape(0)) {
+                throw new IllegalArgumentException("cuSeqlensK: has " + b.cuSeqlensK.shape(0)
+                        + " entries but cuSeqlensQ has " + b.cuSeqlensQ.shape(0) + " (both are [B + 1])");
             }
         }
+        this.causal = b.causal;
+        this.scale = b.scale;
+        this.cuSeqlensQ = b.cuSeqlensQ;
+        this.cuSeqlensK = b.cuSeqlensK;
+    }
+
+    /** Whether the causal mask applies. */
+    public boolean causal() {
+        return causal;
+    }
+
+    /** The softmax scale; 0 means {@code 1/sqrt(D)}. */
+    public float scale() {
+        return scale;
+    }
+
+    /** Cumulative query lengths {@code [B + 1]} (I32), or null for a dense batch. */
+    public Tensor cuSeqlensQ() {
+        return cuSeqlensQ;
+    }
+
+    /** Cumulative key lengths {@code [B + 1]} (I32), or null for a dense batch. */
+    public Tensor cuSeqlensK() {
+        return cuSeqlensK;
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.causal = causal;
+        b.scale = scale;
+        b.cuSeqlensQ = cuSeqlensQ;
+        b.cuSeqlensK = cuSeqlensK;
+        return b;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AttentionOptions that && causal == that.causal
+                && Float.floatToIntBits(scale) == Float.floatToIntBits(that.scale)
+                && cuSeqlensQ == that.cuSeqlensQ && cuSeqlensK == that.cuSeqlensK;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Boolean.hashCode(causal);
+        h = 31 * h + Float.hashCode(scale);
+        h = 31 * h + System.identityHashCode(cuSeqlensQ);
+        return 31 * h + System.identityHashCode(cuSeqlensK);
+    }
+
+    @Override
+    public String toString() {
+        return "AttentionOptions[causal=" + causal + ", scale=" + (scale == 0f ? "1/sqrt(D)" : scale)
+                + (isVarlen() ? ", varlen B=" + (cuSeqlensQ.shape(0) - 1) : ", dense") + "]";
     }
 
     private static void checkCuSeqlens(Tensor t, String name) {
@@ -116,12 +166,14 @@ public record AttentionOptions(boolean causal, float scale, Tensor cuSeqlensQ, T
         }
 
         /**
-         * The options.
+         * The options, validated.
          *
-         * @throws IllegalArgumentException as the {@link AttentionOptions} constructor
+         * @throws IllegalArgumentException naming the field: non-finite scale; only one of the cuSeqlens
+         *                                  given; a cuSeqlens that is not I32, rank 1, contiguous, of
+         *                                  length at least 2; the two of different lengths
          */
         public AttentionOptions build() {
-            return new AttentionOptions(causal, scale, cuSeqlensQ, cuSeqlensK);
+            return new AttentionOptions(this);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.panamax;
 
+import dev.panamax.internal.NativeCall;
 import dev.panamax.internal.NativeLoader;
+import dev.panamax.internal.ScratchPool;
 import dev.panamax.internal.ffi.Panamax_h;
 import dev.panamax.internal.ffi.pmx_cuda_device_info;
 
@@ -15,8 +17,11 @@ import java.util.List;
  *
  * <p><b>Loading.</b> The native library is loaded on first use of {@link Context} or of a method here, in
  * this order: the system property {@code panamax.library.path} (a directory holding
- * {@code libpanamax.so}, or the file) → the libraries bundled in the jar under {@code /linux-x86_64/}
- * (extracted to a temporary directory deleted at exit) → {@code System.loadLibrary("panamax")}. When all
+ * {@code libpanamax.so}, or the file) → the libraries bundled in the jar under
+ * {@code /dev/panamax/native/linux-x86_64/} (extracted to a folder {@code panamax-*} inside the folder
+ * named by the system property {@code panamax.native.tmpdir}, default {@code java.io.tmpdir}; deleted at
+ * exit, and left-overs of crashed JVMs deleted by the next load) → {@code System.loadLibrary("panamax")}.
+ * A {@code noexec} extraction folder is reported as such, naming {@code panamax.native.tmpdir}. When all
  * fail, a {@link PanamaxException} with {@link Status#UNAVAILABLE} lists every attempt and its reason.
  * The library's ABI major version must match this jar's.
  *
@@ -73,9 +78,8 @@ public final class Panamax {
      */
     public static CudaStatus cuda() {
         NativeLoader.ensureLoaded();
-        Context ctx = Context.global();
-        MemorySegment h = ctx.acquire();
-        try (Arena arena = Arena.ofConfined()) {
+        try (NativeCall call = NativeCall.begin(Context.global()); Arena arena = Arena.ofConfined()) {
+            MemorySegment h = call.nativeContext();
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
             int status;
             try {
@@ -84,9 +88,9 @@ public final class Panamax {
                 return new CudaStatus(false, "this libpanamax has no CUDA entry points: " + e, List.of());
             }
             if (status == Status.UNAVAILABLE.code()) {
-                return new CudaStatus(false, Context.failure(h, status).nativeMessage(), List.of());
+                return new CudaStatus(false, call.failure(status).nativeMessage(), List.of());
             }
-            Context.check(h, status);
+            call.check(status);
             int n = count.get(ValueLayout.JAVA_INT, 0);
             if (n <= 0) return new CudaStatus(false, "no CUDA device found", List.of());
             List<CudaDevice> devices = new ArrayList<>(n);
@@ -96,18 +100,26 @@ public final class Panamax {
                 pmx_cuda_device_info.struct_size(info, pmx_cuda_device_info.sizeof());
                 status = Panamax_h.pmx_cuda_device_info_get(h, i, info);
                 if (status == Status.UNAVAILABLE.code()) {
-                    return new CudaStatus(false, Context.failure(h, status).nativeMessage(), List.of());
+                    return new CudaStatus(false, call.failure(status).nativeMessage(), List.of());
                 }
-                Context.check(h, status);
+                call.check(status);
                 devices.add(new CudaDevice(i, info.getString(pmx_cuda_device_info.name$offset()),
                         pmx_cuda_device_info.compute_major(info), pmx_cuda_device_info.compute_minor(info),
                         pmx_cuda_device_info.total_memory_bytes(info),
                         pmx_cuda_device_info.multiprocessor_count(info)));
             }
             return new CudaStatus(true, "", devices);
-        } finally {
-            ctx.release();
         }
+    }
+
+    /**
+     * Frees the native scratch pooled between calls (workspaces, params areas, per-call native contexts);
+     * later calls allocate it again as needed. Safe while other threads are calling: a call running now
+     * keeps its scratch, which returns to the pool when it ends. Scratch is bounded anyway (see the
+     * package documentation); call this to return memory after a burst of large calls.
+     */
+    public static void releaseScratch() {
+        ScratchPool.releaseAll();
     }
 
     /**

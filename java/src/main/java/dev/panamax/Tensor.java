@@ -1,5 +1,7 @@
 package dev.panamax;
 
+import dev.panamax.internal.ffi.Panamax_h;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,22 +16,24 @@ import java.util.Arrays;
  * <p>Element {@code (i0, i1, ...)} lives at element offset
  * {@code i0*stride(0) + i1*stride(1) + ...} from the start of the segment;
  * strides are in <em>elements</em>, not bytes, and never negative (a stride of
- * 0 broadcasts). Ranks are 1 to 8 and every dimension is at least 1. At
- * construction the view is checked against its segment: the segment must be
- * alive, aligned to the element size, and hold the largest offset the view can
- * reach plus one element.
+ * 0 broadcasts). Ranks are 1 to {@link #MAX_RANK}; a dimension may be 0 (an
+ * empty KV cache, an empty batch): such a tensor has no elements and needs no
+ * memory. At construction the view is checked against its segment: the segment
+ * must be alive, aligned to the element size, and hold the largest offset the
+ * view can reach plus one element (nothing for an empty view).
  *
  * <p>Ownership: the caller's {@link Arena} owns the memory. A tensor whose arena
  * is closed can no longer be used (calls refuse it with
- * "<i>name</i>: its arena is closed"); do not close an arena while a native call
- * that uses its memory runs.
+ * "<i>name</i>: its arena is closed"). A native call holds the arenas of its
+ * tensors open while it runs: closing one from another thread meanwhile throws
+ * {@link IllegalStateException}.
  *
  * <p>Threading: a tensor is immutable and may be shared between threads; the
  * memory it views is not synchronised (two calls writing the same output race).
  */
 public final class Tensor {
-    /** Largest rank ({@code PMX_MAX_DIMS}). */
-    public static final int MAX_RANK = 8;
+    /** Largest rank ({@code PMX_MAX_DIMS} of the native library). */
+    public static final int MAX_RANK = Panamax_h.PMX_MAX_DIMS();
 
     private final MemorySegment segment;
     private final DType dtype;
@@ -51,7 +55,7 @@ public final class Tensor {
      * Allocates a contiguous (row-major), 64-byte aligned, zero-filled tensor in {@code arena}.
      *
      * @param arena owns the memory; the tensor is usable until it closes
-     * @param shape 1 to 8 dimensions, each at least 1
+     * @param shape 1 to {@link #MAX_RANK} dimensions, each at least 0
      * @throws IllegalArgumentException for a null argument or a bad shape (the message names it)
      */
     public static Tensor allocate(Arena arena, DType dtype, long... shape) {
@@ -143,7 +147,7 @@ public final class Tensor {
         return dtype;
     }
 
-    /** Number of dimensions, 1 to 8. */
+    /** Number of dimensions, 1 to {@link #MAX_RANK}. */
     public int rank() {
         return shape.length;
     }
@@ -310,22 +314,27 @@ public final class Tensor {
             throw new IllegalArgumentException("segment: not aligned to the " + esize + "-byte elements of "
                     + dtype + " (maximum alignment " + segment.maxByteAlignment() + ")");
         }
-        long needed;
-        try {
-            long maxOffset = 0;
-            for (int i = 0; i < shape.length; i++) {
-                maxOffset = Math.addExact(maxOffset, Math.multiplyExact(shape[i] - 1, strides[i]));
-            }
-            needed = Math.multiplyExact(Math.addExact(maxOffset, 1), esize);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("shape, strides: the view's extent overflows 64-bit byte offsets");
-        }
+        long count = elementCountOf(shape);
+        long needed = count == 0 ? 0 : extentBytes(shape, strides, esize);
         if (needed > segment.byteSize()) {
             throw new IllegalArgumentException("segment: too small: the view " + Arrays.toString(shape)
                     + " with strides " + Arrays.toString(strides) + " needs " + needed + " bytes, the segment has "
                     + segment.byteSize());
         }
-        return new Tensor(segment, dtype, shape, strides, elementCountOf(shape));
+        return new Tensor(segment, dtype, shape, strides, count);
+    }
+
+    /** Bytes from the first element of a non-empty view to the end of its last. */
+    private static long extentBytes(long[] shape, long[] strides, long esize) {
+        try {
+            long maxOffset = 0;
+            for (int i = 0; i < shape.length; i++) {
+                maxOffset = Math.addExact(maxOffset, Math.multiplyExact(shape[i] - 1, strides[i]));
+            }
+            return Math.multiplyExact(Math.addExact(maxOffset, 1), esize);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape, strides: the view's extent overflows 64-bit byte offsets");
+        }
     }
 
     private static void requireDType(DType dtype) {
@@ -339,9 +348,9 @@ public final class Tensor {
         }
         long[] s = shape.clone();
         for (int i = 0; i < s.length; i++) {
-            if (s[i] < 1) {
+            if (s[i] < 0) {
                 throw new IllegalArgumentException("shape: shape[" + i + "] = " + s[i]
-                        + " (every dimension must be at least 1)");
+                        + " is negative (a dimension may be 0 or more)");
             }
         }
         elementCountOf(s);

@@ -8,6 +8,8 @@ import static dev.panamax.TestSupport.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.baseline.Baselines;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The fused and naive kernels against the float64 reference, on fresh random inputs. */
+/**
+ * The fused and unfused kernels against the float64 reference, on fresh random inputs. The build runs this
+ * class once per ISA path (PMX_ISA=portable, avx2, avx512: see the surefire executions in java/pom.xml).
+ */
 class AttentionAccuracyTest {
     private static Context ctx;
 
@@ -60,7 +65,12 @@ class AttentionAccuracyTest {
                 new Dense(2, 17, 40, 4, 2, 32, true),       // causal, Nq < Nk
                 new Dense(2, 40, 17, 4, 2, 128, true),      // causal, Nq > Nk: first 23 rows see nothing
                 new Dense(1, 33, 100, 2, 2, 80, false),
-                new Dense(1, 100, 33, 8, 1, 64, false));
+                new Dense(1, 100, 33, 8, 1, 64, false),
+                new Dense(1, 17, 17, 2, 1, 3, false),       // head dims that are not multiples of 8
+                new Dense(2, 33, 40, 4, 2, 13, true),
+                new Dense(1, 100, 100, 2, 2, 33, true),
+                new Dense(1, 37, 300, 2, 1, 512, false),    // D = 512 over more than one key tile
+                new Dense(1, 300, 300, 1, 1, 512, true));
     }
 
     static Stream<Dense> naiveCases() {
@@ -105,7 +115,7 @@ class AttentionAccuracyTest {
         Tensor refOut = poisoned(arena, DType.F64, q.shape());
         Tensor refLse = poisoned(arena, DType.F64, ls);
         Attention.forwardReference(ctx, q, k, v, o, refOut, refLse);
-        if (naive) Attention.forwardNaive(ctx, q, k, v, o, out, lse);
+        if (naive) Baselines.attentionUnfused(ctx, q, k, v, o, out, lse);
         else Attention.forward(ctx, q, k, v, o, out, lse);
         assertOutClose(what + " out", out, refOut);
         assertLseClose(what + " lse", lse, refLse);
@@ -262,10 +272,10 @@ class AttentionAccuracyTest {
             Attention.forward(ctx, q, k, v, o, out, null, ws);
             assertOutClose("caller workspace", out, refOut);
 
-            long naiveBytes = Attention.naiveWorkspaceBytes(ctx, q, k, v, o);
+            long naiveBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, o);
             assertTrue(naiveBytes >= 4L * 29 * 31, "naive needs an [Nq, Nk] matrix, says " + naiveBytes);
             Tensor out2 = poisoned(arena, DType.F32, q.shape());
-            Attention.forwardNaive(ctx, q, k, v, o, out2, null, arena.allocate(naiveBytes, 64));
+            Baselines.attentionUnfused(ctx, q, k, v, o, out2, null, arena.allocate(naiveBytes, 64));
             assertOutClose("naive caller workspace", out2, refOut);
         }
     }

@@ -1,15 +1,63 @@
 package dev.panamax;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.module.ModuleDescriptor;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import dev.panamax.baseline.Baselines;
 
 import org.junit.jupiter.api.Test;
 
 class BaselinesTest {
+    @Test
+    void baselinesAreOutOfTheExportedApi() throws Exception {
+        // The library's own module-info.class (the class loader would find the JDK's first).
+        Path classes = Path.of(Attention.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertTrue(Files.isDirectory(classes), "tests run against the compiled classes folder: " + classes);
+        try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
+            ModuleDescriptor module = ModuleDescriptor.read(in);
+            assertEquals("dev.panamax", module.name());
+            Set<String> exported = new HashSet<>();
+            for (ModuleDescriptor.Exports e : module.exports()) exported.add(e.source());
+            assertEquals(Set.of("dev.panamax"), exported, "only the API package is exported");
+        }
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.panamax.Baselines"));
+        for (Method m : Attention.class.getMethods()) {
+            assertFalse(m.getName().toLowerCase().contains("naive"), "Attention still has " + m);
+        }
+    }
+
+    @Test
+    void unfusedAttentionWithCallerWorkspaceMatchesTheReference() {
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(2)) {
+            Tensor q = TestSupport.random(arena, 4, 2, 29, 4, 40);
+            Tensor k = TestSupport.random(arena, 5, 2, 31, 2, 40);
+            Tensor v = TestSupport.random(arena, 6, 2, 31, 2, 40);
+            AttentionOptions o = AttentionOptions.builder().causal(true).build();
+            Tensor ref = TestSupport.poisoned(arena, DType.F64, q.shape());
+            Attention.forwardReference(ctx, q, k, v, o, ref, null);
+            long bytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, o);
+            assertTrue(bytes >= 4L * 29 * 31, "unfused needs an [Nq, Nk] matrix, says " + bytes);
+            Tensor out = TestSupport.poisoned(arena, DType.F32, q.shape());
+            Baselines.attentionUnfused(ctx, q, k, v, o, out, null, arena.allocate(bytes, 64));
+            TestSupport.assertOutClose("unfused, caller workspace", out, ref);
+            PanamaxException e = assertThrows(PanamaxException.class,
+                    () -> Baselines.attentionUnfused(ctx, q, k, v, o, out, null, arena.allocate(bytes - 64, 64)));
+            assertEquals(Status.WORKSPACE_TOO_SMALL, e.status());
+        }
+    }
+
     @Test
     void sgemmMatchesATripleLoop() {
         int m = 37, n = 29, k = 53;
@@ -48,10 +96,11 @@ class BaselinesTest {
     }
 
     @Test
-    void noopReturns() {
-        try (Context ctx = Context.create(1)) {
-            for (int i = 0; i < 1000; i++) Baselines.noop(ctx);
-            assertEquals(1, ctx.numThreads());
-        }
+    void noopChecksItsStatusAndRefusesAClosedContext() {
+        Context ctx = Context.create(1);
+        for (int i = 0; i < 1000; i++) Baselines.noop(ctx);   // a non-zero status would throw
+        ctx.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Baselines.noop(ctx));
+        assertEquals("context: is closed", e.getMessage());
     }
 }

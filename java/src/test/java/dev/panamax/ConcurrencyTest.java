@@ -123,7 +123,7 @@ class ConcurrencyTest {
                             Attention.forward(ctx, q, k, v, null, out, null);
                             if (done++ == 0) running.countDown();
                         } catch (IllegalStateException closed) {
-                            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+                            assertEquals("context: is closed", closed.getMessage());
                             return done;   // saw the close: the expected way out
                         }
                     }

@@ -83,7 +83,7 @@ class TensorTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(64, 64);
             assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(s, DType.F32, 4, 5));           // too small
-            assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(s, DType.F32, 4, 0));           // zero dim
+            assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(s, DType.F32, 4, -1));          // negative dim
             assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(s.asSlice(2), DType.F32, 2));   // misaligned
             assertThrows(IllegalArgumentException.class,
                     () -> Tensor.wrap(s, DType.F32, new long[] {2, 2}, new long[] {2}));                   // strides rank

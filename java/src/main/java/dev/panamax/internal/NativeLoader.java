@@ -8,11 +8,18 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,14 +27,22 @@ import java.util.Locale;
  * Loads libpanamax once per class loader, in this order:
  * <ol>
  * <li>the system property {@value #PROPERTY}: a directory holding {@code libpanamax.so}, or the file;</li>
- * <li>the libraries bundled in the jar under {@value #RESOURCE_DIR} (listed in {@code libraries.txt}),
- *     extracted to a fresh temporary directory (deleted at exit) and loaded with {@link System#load};
+ * <li>the libraries bundled in the jar under {@value #RESOURCE_ROOT}{@code <os>-<arch>/} (listed in
+ *     {@code libraries.txt}), extracted to a fresh folder {@code panamax-*} inside the folder named by
+ *     {@value #TMPDIR_PROPERTY} (default: {@code java.io.tmpdir}) and loaded with {@link System#load};
  *     libpanamax's DT_RPATH {@code $ORIGIN} finds its bundled dependencies there;</li>
  * <li>{@code System.loadLibrary("panamax")} ({@code java.library.path}).</li>
  * </ol>
  * When all fail, one {@link PanamaxException} ({@link Status#UNAVAILABLE}) lists every attempt with its
- * reason (System.load's own message, which carries the dynamic loader's error). After loading, the ABI
- * major version of the library must match the bindings'.
+ * reason (System.load's own message, which carries the dynamic loader's error). When the extraction
+ * folder is on a file system mounted {@code noexec} (a hardened {@code /tmp}), the reason says so and
+ * names {@value #TMPDIR_PROPERTY}. After loading, the ABI major version of the library must match the
+ * bindings'.
+ *
+ * <p><b>Extraction folders.</b> Each JVM's folder holds a lock file locked (FileChannel.lock) for the
+ * JVM's life and is deleted at a normal exit. A JVM that crashed leaves its folder, unlocked: the next
+ * load deletes every {@code panamax-*} folder whose lock can be taken (and that is older than a few
+ * seconds, so a folder another JVM is just creating is left alone).
  *
  * <p>The generated bindings find symbols through {@code SymbolLookup.loaderLookup()}, i.e. among the
  * libraries loaded by this class loader: this class must therefore load the library before the first
@@ -36,8 +51,18 @@ import java.util.Locale;
 public final class NativeLoader {
     /** System property naming a directory with libpanamax.so, or the file itself. */
     public static final String PROPERTY = "panamax.library.path";
-    /** Folder of the bundled libraries inside the jar. */
-    public static final String RESOURCE_DIR = "/linux-x86_64/";
+    /** System property naming the folder the bundled libraries are extracted into (default java.io.tmpdir). */
+    public static final String TMPDIR_PROPERTY = "panamax.native.tmpdir";
+    /** Folder of the bundled libraries inside the jar, one sub-folder per platform. */
+    public static final String RESOURCE_ROOT = "/dev/panamax/native/";
+    /** Folder of this build's bundled libraries inside the jar. */
+    public static final String RESOURCE_DIR = RESOURCE_ROOT + "linux-x86_64/";
+    /** Prefix of extraction folders. */
+    static final String FOLDER_PREFIX = "panamax-";
+    /** The lock file inside an extraction folder, locked for the life of the JVM that made it. */
+    static final String LOCK_FILE = ".lock";
+    /** Extraction folders younger than this are never treated as stale (their JVM may be creating them). */
+    static final long STALE_AFTER_MILLIS = 10_000;
     /** The file in {@link #RESOURCE_DIR} that lists the bundled libraries, one name a line. */
     public static final String LIBRARY_LIST = "libraries.txt";
 
@@ -45,6 +70,7 @@ public final class NativeLoader {
     private static final Object LOCK = new Object();
 
     private static volatile String loadedFrom; // set once loaded and checked
+    private static FileChannel lockChannel;    // guarded by LOCK: held open (and locked) for the JVM's life
     private static String failure;             // guarded by LOCK: the report of a failed load
 
     private NativeLoader() {}
@@ -166,11 +192,19 @@ public final class NativeLoader {
         if (!names.contains(fileName)) {
             return new String[] {null, LIBRARY_LIST + " does not list " + fileName};
         }
+        String base = System.getProperty(TMPDIR_PROPERTY);
+        Path parent = Path.of(base == null || base.isBlank() ? System.getProperty("java.io.tmpdir") : base);
         Path dir;
         try {
-            dir = Files.createTempDirectory("panamax-");
+            Files.createDirectories(parent);
+            deleteStaleFolders(parent);
+            dir = Files.createTempDirectory(parent, FOLDER_PREFIX);
             // Registered before the files: deleteOnExit runs in reverse order, files first.
             dir.toFile().deleteOnExit();
+            Path lock = dir.resolve(LOCK_FILE);
+            lock.toFile().deleteOnExit();
+            lockChannel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockChannel.lock();
             for (String name : names) {
                 Path target = dir.resolve(name);
                 try (InputStream in = NativeLoader.class.getResourceAsStream(resourceDir + name)) {
@@ -182,11 +216,99 @@ public final class NativeLoader {
                 }
             }
         } catch (IOException | SecurityException e) {
-            return new String[] {null, "extracting to a temporary directory failed: " + e};
+            return new String[] {null, "extracting to a folder in " + parent + " failed: " + e + "; set -D"
+                    + TMPDIR_PROPERTY + "=<a writable folder>"};
         }
         Path lib = dir.resolve(fileName);
         String error = systemLoad(lib);
-        return error == null ? new String[] {lib.toString(), null} : new String[] {null, error};
+        if (error == null) return new String[] {lib.toString(), null};
+        return new String[] {null, error + noexecHint(dir, error, mountInfo())};
+    }
+
+    /**
+     * Deletes every extraction folder in {@code parent} whose lock file can be locked (its JVM is gone)
+     * and that is older than {@link #STALE_AFTER_MILLIS}. Best effort: a folder that cannot be read or
+     * deleted is left.
+     */
+    static void deleteStaleFolders(Path parent) {
+        List<Path> folders = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, FOLDER_PREFIX + "*")) {
+            for (Path p : ds) folders.add(p);
+        } catch (IOException | SecurityException e) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (Path folder : folders) {
+            Path lock = folder.resolve(LOCK_FILE);
+            try {
+                if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(lock)) continue;
+                if (now - Files.getLastModifiedTime(folder).toMillis() < STALE_AFTER_MILLIS) continue;
+                boolean stale;
+                try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+                    FileLock held = ch.tryLock();
+                    stale = held != null;
+                    if (held != null) held.release();
+                } catch (OverlappingFileLockException e) {
+                    stale = false;   // this JVM holds it (another class loader)
+                }
+                if (stale) deleteFolder(folder);
+            } catch (IOException | SecurityException e) {
+                // Best effort: leave it.
+            }
+        }
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {
+            for (Path p : ds) Files.deleteIfExists(p);
+        }
+        Files.deleteIfExists(folder);
+    }
+
+    /** The lines of /proc/self/mountinfo, or none where it cannot be read (not Linux). */
+    private static List<String> mountInfo() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        } catch (IOException | SecurityException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * What to add to a failed load's message when {@code dir} sits on a {@code noexec} file system, judged
+     * by the dynamic loader's error text and by the mount options of the mount holding {@code dir}; else
+     * the empty string.
+     */
+    static String noexecHint(Path dir, String error, List<String> mountInfo) {
+        String mountPoint = noexecMountOf(dir, mountInfo);
+        boolean loaderSaysSo = error.contains("failed to map segment") || error.contains("Operation not permitted");
+        if (mountPoint == null && !loaderSaysSo) return "";
+        return " -- the extraction folder " + dir + " is on a file system mounted noexec"
+                + (mountPoint != null ? " (" + mountPoint + ")" : " (the loader could not map the library)")
+                + ", where shared libraries cannot be loaded; set -D" + TMPDIR_PROPERTY
+                + "=<a folder on a file system without noexec> or -D" + PROPERTY + "=<a folder with "
+                + System.mapLibraryName(LIBRARY) + ">";
+    }
+
+    /** The mount point holding {@code dir} when it is mounted noexec, else null. */
+    static String noexecMountOf(Path dir, List<String> mountInfo) {
+        String path = dir.toAbsolutePath().normalize().toString();
+        String best = null;
+        boolean bestNoexec = false;
+        for (String line : mountInfo) {
+            // "36 35 98:0 /root /mnt/point rw,noexec,nosuid master:1 - ext4 /dev/sda1 rw": field 5 is the
+            // mount point (spaces escaped as \040), field 6 the per-mount options.
+            String[] f = line.split(" ");
+            if (f.length < 6) continue;
+            String point = f[4].replace("\\040", " ");
+            boolean under = path.equals(point) || point.equals("/")
+                    || path.startsWith(point.endsWith("/") ? point : point + "/");
+            if (under && (best == null || point.length() >= best.length())) {
+                best = point;
+                bestNoexec = Arrays.asList(f[5].split(",")).contains("noexec");
+            }
+        }
+        return bestNoexec ? best : null;
     }
 
     private static void checkAbi(String from) {

@@ -1,119 +1,99 @@
 package dev.panamax.internal;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.panamax.internal.ffi.pmx_attention_params;
+
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Per-call native scratch (a params struct, an {@code int64} out slot, a workspace) reused across calls so
- * that a steady-state call allocates nothing on the Java heap.
+ * The pool of {@link NativeCall} slots (params struct, out cell, workspace, native context), reused
+ * across calls so that a steady-state call allocates nothing on the Java heap.
  *
  * <p>A fixed array of slots: {@link #take()} claims one with {@code getAndSet(null)}, starting at an index
- * derived from the thread id, and {@link #give(Slot)} puts it back with {@code compareAndSet(null, slot)}.
- * Each slot owns a shared arena (slots move between threads). When every slot is taken, a new slot is
- * made; given back, it takes a free place or, if none, is closed. Workspaces grow on demand up to
- * {@link #MAX_POOLED_WORKSPACE_BYTES}; larger requests get a temporary arena for the one call, so the
- * pool never pins huge buffers (callers that need them every call pass their own workspace).
+ * derived from the thread id, and {@link #give} puts it back with {@code compareAndSet(null, slot)}.
+ * When every slot is taken a new one is made; given back, it takes a free place or, if none, is freed.
+ *
+ * <p>Bounds: at most {@link #slotCount()} pooled slots; a slot keeps at most
+ * {@link #MAX_SLOT_WORKSPACE_BYTES} of workspace and all slots together at most
+ * {@link #MAX_POOLED_WORKSPACE_BYTES}; a call needing more gets memory for that call only (callers that
+ * need it every call pass their own workspace). {@link #releaseAll()} frees every pooled slot; slots
+ * taken by running calls are not in the array, so those calls are unaffected.
  */
 public final class ScratchPool {
-    /** Largest workspace a pooled slot keeps between calls. */
-    public static final long MAX_POOLED_WORKSPACE_BYTES = 64L << 20;
-    /** Size of the generic struct area of a slot (params structs fit; checked at class init). */
-    public static final long STRUCT_BYTES = 2048;
+    /** Largest workspace one slot keeps between calls. */
+    public static final long MAX_SLOT_WORKSPACE_BYTES = 64L << 20;
+    /** Largest workspace all slots together keep between calls. */
+    public static final long MAX_POOLED_WORKSPACE_BYTES = 256L << 20;
+    /** The params struct area of a slot: the largest params struct a call fills, rounded to 64 bytes. */
+    public static final long STRUCT_BYTES = largestParamsStruct();
 
-    private static final AtomicReferenceArray<Slot> SLOTS = new AtomicReferenceArray<>(slotCount());
+    private static final AtomicReferenceArray<NativeCall> SLOTS = new AtomicReferenceArray<>(poolSize());
     private static final int MASK = SLOTS.length() - 1;
-
-    static {
-        if (TensorStruct.PARAMS_SIZE > STRUCT_BYTES) {
-            throw new ExceptionInInitializerError("pmx_attention_params grew past " + STRUCT_BYTES + " bytes");
-        }
-    }
+    private static final AtomicLong POOLED_WORKSPACE = new AtomicLong();
 
     private ScratchPool() {}
 
-    /** A slot for the calling thread; give it back with {@link #give(Slot)} in a finally block. */
-    public static Slot take() {
-        int start = (int) Thread.currentThread().threadId();
-        for (int i = 0; i <= MASK; i++) {
-            Slot s = SLOTS.getAndSet((start + i) & MASK, null);
-            if (s != null) return s;
-        }
-        // All taken (or not made yet): a new slot. Pooled if it will find a free place, else discarded.
-        return new Slot();
+    /** Every params struct a {@link NativeCall} fills: add a new operator's here. */
+    private static long largestParamsStruct() {
+        long[] sizes = {pmx_attention_params.sizeof()};
+        long max = 0;
+        for (long s : sizes) max = Math.max(max, s);
+        return (max + 63) & ~63L;
     }
 
-    /** Returns a slot taken with {@link #take()}; closes its temporary resources. */
-    public static void give(Slot slot) {
-        slot.closeTemporary();
+    static NativeCall take() {
+        int start = (int) Thread.currentThread().threadId();
+        for (int i = 0; i <= MASK; i++) {
+            NativeCall s = SLOTS.getAndSet((start + i) & MASK, null);
+            if (s != null) return s;
+        }
+        return new NativeCall();
+    }
+
+    static void give(NativeCall slot) {
         int start = (int) Thread.currentThread().threadId();
         for (int i = 0; i <= MASK; i++) {
             if (SLOTS.compareAndSet((start + i) & MASK, null, slot)) return;
         }
-        slot.close();
+        slot.free();
     }
 
-    private static int slotCount() {
+    /** Counts {@code bytes} more of pooled workspace if the total stays within bounds. */
+    static boolean reserve(long bytes) {
+        for (;;) {
+            long now = POOLED_WORKSPACE.get();
+            if (now + bytes > MAX_POOLED_WORKSPACE_BYTES) return false;
+            if (POOLED_WORKSPACE.compareAndSet(now, now + bytes)) return true;
+        }
+    }
+
+    static void unreserve(long bytes) {
+        POOLED_WORKSPACE.addAndGet(-bytes);
+    }
+
+    /**
+     * Frees every pooled slot (workspaces, params areas, native contexts). Thread-safe: a call running
+     * now keeps its slot, which returns to the pool when it ends.
+     */
+    public static void releaseAll() {
+        for (int i = 0; i <= MASK; i++) {
+            NativeCall s = SLOTS.getAndSet(i, null);
+            if (s != null) s.free();
+        }
+    }
+
+    /** Bytes of workspace the slots keep now (pooled and in use). */
+    public static long pooledWorkspaceBytes() {
+        return POOLED_WORKSPACE.get();
+    }
+
+    /** Number of places in the pool. */
+    public static int slotCount() {
+        return SLOTS.length();
+    }
+
+    private static int poolSize() {
         int want = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
         return Integer.highestOneBit(Math.min(want, 1 << 12) - 1) << 1;
-    }
-
-    /** Native scratch of one call. Used by one thread at a time. */
-    public static final class Slot {
-        private final Arena arena;
-        /** Zeroed area for a params struct, 64-byte aligned, {@link #STRUCT_BYTES} long. */
-        public final MemorySegment struct;
-        /** An 8-byte aligned int64 for {@code out_bytes} / {@code out_count} results. */
-        public final MemorySegment outLong;
-        private Arena workspaceArena;
-        private MemorySegment workspace = MemorySegment.NULL;
-        private Arena temporary;
-
-        Slot() {
-            arena = Arena.ofShared();
-            struct = arena.allocate(STRUCT_BYTES, 64);
-            outLong = arena.allocate(ValueLayout.JAVA_LONG);
-        }
-
-        /**
-         * A 64-byte aligned workspace of at least {@code bytes} bytes ({@link MemorySegment#NULL} for 0),
-         * valid until the slot is given back.
-         */
-        /** The pooled workspace as it is now (NULL before the first growth). */
-        public MemorySegment currentWorkspace() {
-            return workspace;
-        }
-
-        public MemorySegment workspace(long bytes) {
-            if (bytes <= 0) return MemorySegment.NULL;
-            if (bytes <= workspace.byteSize()) return workspace;
-            if (bytes > MAX_POOLED_WORKSPACE_BYTES) {
-                if (temporary == null) temporary = Arena.ofConfined();
-                return temporary.allocate(bytes, 64);
-            }
-            // Grow geometrically so a slowly growing size does not reallocate every call.
-            long size = Math.min(MAX_POOLED_WORKSPACE_BYTES, Math.max(bytes, 2 * workspace.byteSize()));
-            size = (size + 4095) & ~4095L;
-            Arena next = Arena.ofShared();
-            MemorySegment ws = next.allocate(size, 64);
-            if (workspaceArena != null) workspaceArena.close();
-            workspaceArena = next;
-            workspace = ws;
-            return ws;
-        }
-
-        void closeTemporary() {
-            if (temporary != null) {
-                temporary.close();
-                temporary = null;
-            }
-        }
-
-        void close() {
-            closeTemporary();
-            if (workspaceArena != null) workspaceArena.close();
-            arena.close();
-        }
     }
 }

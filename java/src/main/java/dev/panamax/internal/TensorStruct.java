@@ -1,7 +1,6 @@
 package dev.panamax.internal;
 
 import dev.panamax.Tensor;
-import dev.panamax.internal.ffi.pmx_attention_params;
 import dev.panamax.internal.ffi.pmx_tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -9,7 +8,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Writes {@code pmx_tensor} structs in place (inside a params struct) from {@link Tensor}s, without
- * allocating: plain stores at the offsets of the generated layouts.
+ * allocating: plain stores at the offsets of the generated layout. Only {@code pmx_tensor}: each
+ * operator's params layout lives in its own class (e.g. {@link AttentionParams}).
  */
 public final class TensorStruct {
     /** {@code sizeof(pmx_tensor)}. */
@@ -24,29 +24,6 @@ public final class TensorStruct {
     private static final long STRIDE = pmx_tensor.stride$offset();
     private static final long BYTE_SIZE = pmx_tensor.byte_size$offset();
     private static final int MAX_DIMS = (int) pmx_tensor.shape$dimensions()[0];
-
-    /** {@code sizeof(pmx_attention_params)}, written to its {@code struct_size}. */
-    public static final long PARAMS_SIZE = pmx_attention_params.sizeof();
-    /** Offset of {@code pmx_attention_params.struct_size}. */
-    public static final long PARAMS_STRUCT_SIZE = pmx_attention_params.struct_size$offset();
-    /** Offset of {@code pmx_attention_params.q}. */
-    public static final long PARAMS_Q = pmx_attention_params.q$offset();
-    /** Offset of {@code pmx_attention_params.k}. */
-    public static final long PARAMS_K = pmx_attention_params.k$offset();
-    /** Offset of {@code pmx_attention_params.v}. */
-    public static final long PARAMS_V = pmx_attention_params.v$offset();
-    /** Offset of {@code pmx_attention_params.cu_seqlens_q}. */
-    public static final long PARAMS_CU_Q = pmx_attention_params.cu_seqlens_q$offset();
-    /** Offset of {@code pmx_attention_params.cu_seqlens_k}. */
-    public static final long PARAMS_CU_K = pmx_attention_params.cu_seqlens_k$offset();
-    /** Offset of {@code pmx_attention_params.scale}. */
-    public static final long PARAMS_SCALE = pmx_attention_params.scale$offset();
-    /** Offset of {@code pmx_attention_params.causal}. */
-    public static final long PARAMS_CAUSAL = pmx_attention_params.causal$offset();
-    /** Offset of {@code pmx_attention_params.out}. */
-    public static final long PARAMS_OUT = pmx_attention_params.out$offset();
-    /** Offset of {@code pmx_attention_params.lse}. */
-    public static final long PARAMS_LSE = pmx_attention_params.lse$offset();
 
     private TensorStruct() {}
 

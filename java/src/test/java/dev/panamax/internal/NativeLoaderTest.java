@@ -41,7 +41,8 @@ class NativeLoaderTest {
             // System.load's message carries dlerror, e.g. "cannot dynamically load position-independent executable".
             String m = e.nativeMessage();
             assertTrue(m.contains("1. system property panamax.library.path=" + bogus + ": " + bogus), m);
-            assertTrue(m.contains("position-independent") || m.contains("ELF") || m.contains("cannot"), m);
+            // glibc's dlerror for an executable: the loader's own text reached the report.
+            assertTrue(m.contains("cannot dynamically load position-independent executable"), m);
         } finally {
             Files.deleteIfExists(bogus);
         }

@@ -7,7 +7,7 @@ import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Panamax;
 import dev.panamax.Tensor;
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import dev.panamax.bench.peers.AttentionPeer;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import dev.panamax.bench.sweep.Candidate;
@@ -133,9 +133,9 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
                     return Candidate.skipped("N > --unfused-max-n " + config.unfusedMaxN());
                 }
                 Tensor unfusedOut = Tensor.allocate(arena, DType.F32, q.shape());
-                long workspaceBytes = BaselineCalls.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options);
+                long workspaceBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options);
                 MemorySegment workspace = arena.allocate(workspaceBytes, 64);
-                return Candidate.of(() -> BaselineCalls.attentionUnfused(ctx, q, k, v, options, unfusedOut, null,
+                return Candidate.of(() -> Baselines.attentionUnfused(ctx, q, k, v, options, unfusedOut, null,
                         workspace), workspaceBytes + TensorData.byteSize(unfusedOut));
             }
 

@@ -12,7 +12,7 @@ import dev.panamax.bench.sweep.SgemmRate;
 import dev.panamax.bench.attention.SweepConfig;
 import dev.panamax.bench.sweep.Rates;
 import dev.panamax.bench.sweep.TensorData;
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import dev.panamax.bench.demo.ReferenceRowCheck;
 import dev.panamax.bench.demo.RowSample;
 import dev.panamax.bench.report.SweepTable;
@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
                     1, seqLen, HEADS, KV_HEADS, HEAD_DIM, true));
             runFused(ctx, arena, q, k, v, options, o, lse, flops);
             out.printf("      Unfused attention (sgemm, softmax, sgemm) would need %s of score workspace for this "
-                    + "(N x N matrices).%n", Units.bytes(BaselineCalls.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options)));
+                    + "(N x N matrices).%n", Units.bytes(Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options)));
             return check(ctx, q, k, v, o, lse, new int[] {seqLen});
         }
     }

@@ -4,7 +4,7 @@ import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.attention.Flops;
 import dev.panamax.bench.sweep.TensorData;
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -92,7 +92,7 @@ public class AttentionBench {
     public void sgemmSameFlops() {
         long rows = Math.min(n, SGEMM_BLOCK_ROWS);
         for (int i = 0; i < sgemmBlocks; i++) {
-            BaselineCalls.sgemm(fixture.ctx, rows, sgemmN, sgemmK, a, b, c);
+            Baselines.sgemm(fixture.ctx, rows, sgemmN, sgemmK, a, b, c);
         }
     }
 

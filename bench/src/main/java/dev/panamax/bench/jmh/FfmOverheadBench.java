@@ -1,6 +1,6 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,7 +43,7 @@ public class FfmOverheadBench {
 
     @Benchmark
     public void noop() {
-        BaselineCalls.noop(tiny.ctx);
+        Baselines.noop(tiny.ctx);
     }
 
     @Benchmark

@@ -4,7 +4,7 @@ import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.bench.sweep.TensorData;
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,6 +61,6 @@ public class SgemmBench {
 
     @Benchmark
     public void sgemm() {
-        BaselineCalls.sgemm(ctx, size, size, size, a, b, c);
+        Baselines.sgemm(ctx, size, size, size, a, b, c);
     }
 }

@@ -1,6 +1,6 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,7 +54,7 @@ public class UnfusedAttentionBench {
     public void setUp() {
         fixture = new AttentionFixture(threads, 1, n, heads, heads, headDim, causal);
         AttentionFixture f = fixture;
-        workspace = f.arena.allocate(BaselineCalls.attentionUnfusedWorkspaceBytes(f.ctx, f.q, f.k, f.v, f.options), 64);
+        workspace = f.arena.allocate(Baselines.attentionUnfusedWorkspaceBytes(f.ctx, f.q, f.k, f.v, f.options), 64);
     }
 
     @TearDown(Level.Trial)
@@ -65,6 +65,6 @@ public class UnfusedAttentionBench {
     @Benchmark
     public void unfused() {
         AttentionFixture f = fixture;
-        BaselineCalls.attentionUnfused(f.ctx, f.q, f.k, f.v, f.options, f.out, null, workspace);
+        Baselines.attentionUnfused(f.ctx, f.q, f.k, f.v, f.options, f.out, null, workspace);
     }
 }

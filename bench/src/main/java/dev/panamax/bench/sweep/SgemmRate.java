@@ -3,7 +3,7 @@ package dev.panamax.bench.sweep;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
-import dev.panamax.bench.baseline.BaselineCalls;
+import dev.panamax.baseline.Baselines;
 import dev.panamax.bench.sweep.Ceiling;
 import dev.panamax.bench.sweep.Timing;
 
@@ -27,7 +27,7 @@ public final class SgemmRate {
             Tensor b = TensorData.uniform(Tensor.allocate(arena, DType.F32, SIZE, SIZE), 2);
             Tensor c = Tensor.allocate(arena, DType.F32, SIZE, SIZE);
             double ms = Timing.medianMillis(1, RUNS,
-                    () -> BaselineCalls.sgemm(ctx, SIZE, SIZE, SIZE, a.segment(), b.segment(), c.segment()));
+                    () -> Baselines.sgemm(ctx, SIZE, SIZE, SIZE, a.segment(), b.segment(), c.segment()));
             return new Ceiling("sgemm", "oneDNN sgemm " + SIZE + "^3",
                     Rates.gflopsPerSecond(Rates.sgemmFlops(SIZE, SIZE, SIZE), ms));
         }

@@ -1,41 +1,30 @@
-package dev.panamax;
+package dev.panamax.internal;
+
+import static dev.panamax.internal.Checks.requireDisjoint;
+import static dev.panamax.internal.Checks.requireUsable;
+
+import dev.panamax.AttentionOptions;
+import dev.panamax.DType;
+import dev.panamax.Tensor;
+import dev.panamax.internal.ffi.Panamax_h;
 
 import java.lang.foreign.MemorySegment;
 
-/**
- * Argument checks run before any downcall. They allocate nothing unless they fail: the success path
- * compares numbers; messages are built only when throwing.
- */
-final class Checks {
-    static final long MAX_HEAD_DIM = 512;
+/** The attention arguments of {@code panamax.h}'s table, checked before any downcall. */
+public final class AttentionChecks {
+    /** Largest head dim D ({@code PMX_MAX_HEAD_DIM}). */
+    public static final long MAX_HEAD_DIM = Panamax_h.PMX_MAX_HEAD_DIM();
 
-    private Checks() {}
-
-    static void requireContext(Context ctx) {
-        if (ctx == null) throw new IllegalArgumentException("ctx: must not be null");
-    }
-
-    /** Non-null, native, alive. */
-    static void requireUsable(Tensor t, String name) {
-        if (t == null) throw new IllegalArgumentException(name + ": must not be null");
-        requireUsableSegment(t.segment(), name);
-    }
-
-    static void requireUsableSegment(MemorySegment s, String name) {
-        if (!s.isNative()) {
-            throw new IllegalArgumentException(name + ": is a heap segment; native code needs native memory "
-                    + "(allocate it from an Arena)");
-        }
-        if (!s.scope().isAlive()) throw new IllegalArgumentException(name + ": its arena is closed");
-    }
+    private AttentionChecks() {}
 
     /**
-     * Checks the attention arguments of {@code panamax.h}'s table. {@code out} is required; {@code lse}
-     * optional. With {@code reference}, the float tensors may be F32 or F64.
+     * Checks q, k, v, options, out (required) and lse (optional). With {@code reference}, the float tensors
+     * may be F32 or F64. With {@code outIsQ} (sizing a workspace: q stands in for out, never written) the
+     * output checks are skipped.
      */
-    static void attention(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out, Tensor lse,
-                          boolean reference) {
-        boolean varlen = o.cuSeqlensQ() != null;
+    public static void check(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out, Tensor lse,
+                             boolean reference, boolean outIsQ) {
+        boolean varlen = o.isVarlen();
         int rank = varlen ? 3 : 4;
         floatTensor(q, "q", rank, varlen, reference);
         floatTensor(k, "k", rank, varlen, reference);
@@ -49,6 +38,8 @@ final class Checks {
         if (d < 1 || d > MAX_HEAD_DIM) {
             throw new IllegalArgumentException("q: head dim D = " + d + " must be in 1.." + MAX_HEAD_DIM);
         }
+        if (heads < 1) throw new IllegalArgumentException("q: H = 0 heads (H must be at least 1)");
+        if (kvHeads < 1) throw new IllegalArgumentException("k: Hkv = 0 heads (Hkv must be at least 1)");
         if (k.shape(row + 2) != d) {
             throw new IllegalArgumentException("k: head dim D = " + k.shape(row + 2) + " must equal q's D = " + d);
         }
@@ -83,24 +74,42 @@ final class Checks {
             requireUsable(o.cuSeqlensQ(), "cuSeqlensQ");
             requireUsable(o.cuSeqlensK(), "cuSeqlensK");
         }
+        if (!outIsQ) {
+            outputDoesNotAlias(out, "out", q, k, v, o);
+            if (lse != null) {
+                outputDoesNotAlias(lse, "lse", q, k, v, o);
+                requireDisjoint(lse, "lse", out, "out");
+            }
+        }
     }
 
-    /** Checks a workspace passed by the caller: null means none; else native, alive, 64-byte aligned. */
-    static void workspace(MemorySegment workspace) {
-        if (workspace == null) return;
-        requireUsableSegment(workspace, "workspace");
-        if ((workspace.address() & 63) != 0) {
-            throw new IllegalArgumentException("workspace: must be 64-byte aligned, address is 0x"
-                    + Long.toHexString(workspace.address()));
-        }
+    /** A caller's workspace shares no memory with any tensor of the call. */
+    public static void workspaceDisjoint(MemorySegment ws, Tensor q, Tensor k, Tensor v, AttentionOptions o,
+                                         Tensor out, Tensor lse) {
+        requireDisjoint(ws, "workspace", q, "q");
+        requireDisjoint(ws, "workspace", k, "k");
+        requireDisjoint(ws, "workspace", v, "v");
+        requireDisjoint(ws, "workspace", o.cuSeqlensQ(), "cuSeqlensQ");
+        requireDisjoint(ws, "workspace", o.cuSeqlensK(), "cuSeqlensK");
+        requireDisjoint(ws, "workspace", out, "out");
+        requireDisjoint(ws, "workspace", lse, "lse");
+    }
+
+    private static void outputDoesNotAlias(Tensor t, String name, Tensor q, Tensor k, Tensor v, AttentionOptions o) {
+        Checks.requireWritable(t, name);
+        requireDisjoint(t, name, q, "q");
+        requireDisjoint(t, name, k, "k");
+        requireDisjoint(t, name, v, "v");
+        requireDisjoint(t, name, o.cuSeqlensQ(), "cuSeqlensQ");
+        requireDisjoint(t, name, o.cuSeqlensK(), "cuSeqlensK");
     }
 
     private static void floatTensor(Tensor t, String name, int rank, boolean varlen, boolean reference) {
         requireUsable(t, name);
         if (t.rank() != rank) {
-            throw badRank(t, name, rank, varlen ? (name.equals("q") || name.equals("out") ? "[total_q, H, D]"
-                    : "[total_k, Hkv, D]") + " (packed varlen)" : (name.equals("q") || name.equals("out")
-                    ? "[B, Nq, H, D]" : "[B, Nk, Hkv, D]"));
+            boolean qShaped = name.equals("q") || name.equals("out");
+            throw badRank(t, name, rank, varlen ? (qShaped ? "[total_q, H, D]" : "[total_k, Hkv, D]")
+                    + " (packed varlen)" : (qShaped ? "[B, Nq, H, D]" : "[B, Nk, Hkv, D]"));
         }
         if (!floatType(t.dtype(), reference)) throw badType(t, name, reference);
     }

@@ -1,0 +1,99 @@
+package dev.panamax.internal;
+
+import dev.panamax.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Argument checks every operator runs before any downcall. They allocate nothing unless they fail: the
+ * success path compares numbers; messages are built only when throwing. Every message starts with the
+ * argument's name and a colon.
+ */
+public final class Checks {
+    private Checks() {}
+
+    public static void requireNonNull(Object o, String name) {
+        if (o == null) throw new IllegalArgumentException(name + ": must not be null");
+    }
+
+    /** Non-null, native, alive. */
+    public static void requireUsable(Tensor t, String name) {
+        requireNonNull(t, name);
+        requireUsableSegment(t.segment(), name);
+    }
+
+    /** Native and alive. */
+    public static void requireUsableSegment(MemorySegment s, String name) {
+        if (!s.isNative()) {
+            throw new IllegalArgumentException(name + ": is a heap segment; native code needs native memory "
+                    + "(allocate it from an Arena)");
+        }
+        if (!s.scope().isAlive()) throw new IllegalArgumentException(name + ": its arena is closed");
+    }
+
+    /**
+     * An output: not read-only, and its strides give every element its own address (sorted by stride,
+     * each stride exceeds the span of the smaller ones; dimensions of size 0 or 1 do not count).
+     */
+    public static void requireWritable(Tensor t, String name) {
+        if (t.segment().isReadOnly()) throw new IllegalArgumentException(name + ": is a read-only segment");
+        if (t.elementCount() == 0) return;
+        for (int i = 0; i < t.rank(); i++) {
+            if (t.shape(i) < 2) continue;
+            long below = 0;   // span of the dimensions ordered before i (smaller stride, or equal and earlier)
+            for (int j = 0; j < t.rank(); j++) {
+                if (j == i || t.shape(j) < 2) continue;
+                if (t.stride(j) < t.stride(i) || (t.stride(j) == t.stride(i) && j < i)) {
+                    below += t.stride(j) * (t.shape(j) - 1);
+                }
+            }
+            if (t.stride(i) <= below) {
+                throw new IllegalArgumentException(name + ": strides " + Arrays.toString(t.strides()) + " with shape "
+                        + Arrays.toString(t.shape()) + " write some elements more than once (stride[" + i + "] = "
+                        + t.stride(i) + "); an output needs one address per element");
+            }
+        }
+    }
+
+    /** {@code output} and {@code other} (either may be null) share no byte, judged by their address spans. */
+    public static void requireDisjoint(Tensor output, String outputName, Tensor other, String otherName) {
+        if (output == null || other == null) return;
+        requireDisjoint(output.segment().address(), extentBytes(output), outputName,
+                other.segment().address(), extentBytes(other), otherName);
+    }
+
+    /** A caller's workspace shares no byte with {@code t} (null: nothing to check). */
+    public static void requireDisjoint(MemorySegment workspace, String name, Tensor t, String tName) {
+        if (workspace == null || t == null) return;
+        requireDisjoint(workspace.address(), workspace.byteSize(), name, t.segment().address(), extentBytes(t),
+                tName);
+    }
+
+    private static void requireDisjoint(long a, long aBytes, String aName, long b, long bBytes, String bName) {
+        if (aBytes == 0 || bBytes == 0) return;
+        if (a < b + bBytes && b < a + aBytes) {
+            throw new IllegalArgumentException(aName + ": overlaps " + bName + " (no operator works in place: "
+                    + "outputs and the workspace must not share memory with any other argument)");
+        }
+    }
+
+    /** Bytes from the view's first element to the end of its last (0 when empty). */
+    public static long extentBytes(Tensor t) {
+        if (t.elementCount() == 0) return 0;
+        long maxOffset = 0;
+        for (int i = 0; i < t.rank(); i++) maxOffset += (t.shape(i) - 1) * t.stride(i);
+        return (maxOffset + 1) * t.dtype().byteSize();
+    }
+
+    /** A caller's workspace: null means none; else native, alive, writable, 64-byte aligned. */
+    public static void workspace(MemorySegment workspace) {
+        if (workspace == null) return;
+        requireUsableSegment(workspace, "workspace");
+        if (workspace.isReadOnly()) throw new IllegalArgumentException("workspace: is a read-only segment");
+        if ((workspace.address() & 63) != 0) {
+            throw new IllegalArgumentException("workspace: must be 64-byte aligned, address is 0x"
+                    + Long.toHexString(workspace.address()));
+        }
+    }
+}
