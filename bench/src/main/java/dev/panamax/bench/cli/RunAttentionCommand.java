@@ -106,7 +106,7 @@ final class RunAttentionCommand implements Callable<Integer> {
             }
             AttentionOptions opts = options.build();
             long[] qShape = qa.shape();
-            long[] lseShape = varlen ? new long[] {qShape[1], qShape[0]} : new long[] {qShape[0], qShape[2], qShape[1]};
+            long[] lseShape = Attention.lseShape(qa.tensor(), opts);
             Tensor outT = files.output("--out", out, DType.F32, qShape).tensor();
             Tensor lseT = lse == null ? null : files.output("--lse", lse, DType.F32, lseShape).tensor();
 

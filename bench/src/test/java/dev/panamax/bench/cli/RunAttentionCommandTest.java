@@ -42,6 +42,17 @@ class RunAttentionCommandTest {
         check(0, 0, 0, 4, 1, 16, true, 0f, new int[] {0, 5, 6, 40, 57});
     }
 
+    @Test
+    void emptyPackedBatch() throws IOException {
+        // total_q = total_k = 0: .npy files of shape (0, 4, 16) in, (0, 4, 16) and (4, 0) out.
+        check(0, 0, 0, 4, 2, 16, false, 0f, new int[] {0, 0, 0});
+    }
+
+    @Test
+    void denseWithoutQueries() throws IOException {
+        check(2, 0, 9, 2, 1, 8, true, 0f, null);
+    }
+
     /** batch 0 with cu != null means packed varlen with the given cu_seqlens (same for q and k). */
     private void check(int batch, int nq, int nk, int heads, int kvHeads, int headDim, boolean causal, float scale,
                        int[] cu) throws IOException {
