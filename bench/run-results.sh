@@ -15,6 +15,10 @@ peers=${PEERS---peers}
 pmx() { ./panamax "$@"; }
 
 pmx info | tee "$out/info.txt"
+# The fp32 FMA peak (no figure may exceed it): the opt-in harness build.
+cmake -S . -B build/harness -DCMAKE_BUILD_TYPE=Release -DPMX_BENCH_HARNESS=ON -DPMX_TESTS=OFF -DPMX_CUDA=OFF >/dev/null
+cmake --build build/harness --target pmx_fma_peak --parallel 2 >/dev/null
+build/harness/native/bench/pmx_fma_peak | tee "$out/fma-peak.txt"
 lscpu | grep -E 'Model name|^CPU\(s\)|Flags' | sed 's/Flags:.*\(avx512f\).*/Flags: ... avx512f .../' >> "$out/info.txt"
 
 # The headline shapes: B=1, H=8, D=64 and 128, causal and not, with the peers.
@@ -22,7 +26,7 @@ for d in 64 128; do
     for causal in "" --causal; do
         name="attention-d$d${causal:+-causal}"
         pmx bench attention --n 1024,2048,4096,8192,16384 --head-dim "$d" $causal $peers \
-            --repeats 5 --warmup 1 --unfused-max-n 4096 --quiet --csv "$out/$name.csv" | tee "$out/$name.txt"
+            --repeats 5 --warmup 3 --unfused-max-n 4096 --quiet --csv "$out/$name.csv" | tee "$out/$name.txt"
     done
 done
 
