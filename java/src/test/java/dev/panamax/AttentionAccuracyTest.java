@@ -73,7 +73,7 @@ class AttentionAccuracyTest {
                 new Dense(1, 300, 300, 1, 1, 512, true));
     }
 
-    static Stream<Dense> naiveCases() {
+    static Stream<Dense> unfusedCases() {
         return Stream.of(
                 new Dense(2, 1, 1, 4, 4, 32, false),
                 new Dense(2, 17, 17, 4, 2, 80, true),
@@ -90,24 +90,24 @@ class AttentionAccuracyTest {
         runDense(c, false);
     }
 
-    @ParameterizedTest(name = "naive {0}")
-    @MethodSource("naiveCases")
-    void naiveMatchesReference(Dense c) {
+    @ParameterizedTest(name = "unfused {0}")
+    @MethodSource("unfusedCases")
+    void unfusedMatchesReference(Dense c) {
         runDense(c, true);
     }
 
-    private static void runDense(Dense c, boolean naive) {
+    private static void runDense(Dense c, boolean unfused) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor q = random(arena, c.seed(), c.b(), c.nq(), c.h(), c.d());
             Tensor k = random(arena, c.seed() + 1, c.b(), c.nk(), c.hkv(), c.d());
             Tensor v = random(arena, c.seed() + 2, c.b(), c.nk(), c.hkv(), c.d());
             AttentionOptions o = AttentionOptions.builder().causal(c.causal()).build();
-            check(arena, q, k, v, o, naive, c.toString());
+            check(arena, q, k, v, o, unfused, c.toString());
         }
     }
 
     /** Runs the kernel into NaN-poisoned outputs and the reference into F64 ones; compares. */
-    private static void check(Arena arena, Tensor q, Tensor k, Tensor v, AttentionOptions o, boolean naive,
+    private static void check(Arena arena, Tensor q, Tensor k, Tensor v, AttentionOptions o, boolean unfused,
                               String what) {
         long[] ls = lseShape(q, o.isVarlen());
         Tensor out = poisoned(arena, DType.F32, q.shape());
@@ -115,14 +115,14 @@ class AttentionAccuracyTest {
         Tensor refOut = poisoned(arena, DType.F64, q.shape());
         Tensor refLse = poisoned(arena, DType.F64, ls);
         Attention.forwardReference(ctx, q, k, v, o, refOut, refLse);
-        if (naive) Baselines.attentionUnfused(ctx, q, k, v, o, out, lse);
+        if (unfused) Baselines.attentionUnfused(ctx, q, k, v, o, out, lse);
         else Attention.forward(ctx, q, k, v, o, out, lse);
         assertOutClose(what + " out", out, refOut);
         assertLseClose(what + " lse", lse, refLse);
         checkMaskedRows(q, k, o, out, lse);
     }
 
-    /** Causal dense rows i < Nq - Nk see no key: out exactly 0 and lse -inf (fused, naive alike). */
+    /** Causal dense rows i < Nq - Nk see no key: out exactly 0 and lse -inf (fused, unfused alike). */
     private static void checkMaskedRows(Tensor q, Tensor k, AttentionOptions o, Tensor out, Tensor lse) {
         if (!o.causal() || o.isVarlen()) return;
         long nq = q.shape(1), nk = k.shape(1);
@@ -156,9 +156,9 @@ class AttentionAccuracyTest {
         }
     }
 
-    @ParameterizedTest(name = "varlen causal={0} naive={1}")
+    @ParameterizedTest(name = "varlen causal={0} unfused={1}")
     @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,false", "false,true", "true,true"})
-    void varlenUnevenLengths(boolean causal, boolean naive) {
+    void varlenUnevenLengths(boolean causal, boolean unfused) {
         int[] lq = {5, 1, 37, 17};
         int[] lk = {9, 1, 30, 17};   // sequence 2: Nq > Nk, so causal masks its first 7 rows
         int[] cq = new int[lq.length + 1];
@@ -174,7 +174,7 @@ class AttentionAccuracyTest {
             Tensor v = random(arena, 43, ck[lk.length], hkv, d);
             AttentionOptions o = AttentionOptions.builder().causal(causal)
                     .varlen(Tensor.fromInts(arena, cq, cq.length), Tensor.fromInts(arena, ck, ck.length)).build();
-            check(arena, q, k, v, o, naive, "varlen");
+            check(arena, q, k, v, o, unfused, "varlen");
         }
     }
 
@@ -195,7 +195,7 @@ class AttentionAccuracyTest {
             for (double x : refLse.toDoubleArray()) maxAbs = Math.max(maxAbs, Math.abs(x));
             assertTrue(maxAbs > 5e3, "logits should be extreme, max |lse| = " + maxAbs);
             check(arena, q, k, v, o, false, "extreme");
-            check(arena, q, k, v, o, true, "extreme naive");
+            check(arena, q, k, v, o, true, "extreme unfused");
         }
     }
 
@@ -272,11 +272,11 @@ class AttentionAccuracyTest {
             Attention.forward(ctx, q, k, v, o, out, null, ws);
             assertOutClose("caller workspace", out, refOut);
 
-            long naiveBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, o);
-            assertTrue(naiveBytes >= 4L * 29 * 31, "naive needs an [Nq, Nk] matrix, says " + naiveBytes);
+            long unfusedBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, o);
+            assertTrue(unfusedBytes >= 4L * 29 * 31, "unfused needs an [Nq, Nk] matrix, says " + unfusedBytes);
             Tensor out2 = poisoned(arena, DType.F32, q.shape());
-            Baselines.attentionUnfused(ctx, q, k, v, o, out2, null, arena.allocate(naiveBytes, 64));
-            assertOutClose("naive caller workspace", out2, refOut);
+            Baselines.attentionUnfused(ctx, q, k, v, o, out2, null, arena.allocate(unfusedBytes, 64));
+            assertOutClose("unfused caller workspace", out2, refOut);
         }
     }
 
