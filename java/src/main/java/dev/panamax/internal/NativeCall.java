@@ -72,12 +72,19 @@ public final class NativeCall implements AutoCloseable {
 
     /**
      * Writes {@code t} (null: absent) as the {@code pmx_tensor} at {@code offset} of the params struct and
-     * passes its segment as a keep-alive argument of the downcall.
+     * passes its segment as a keep-alive argument of the downcall: one segment per arena, since holding
+     * one segment holds its whole arena (alive for the call, reachable for an {@code ofAuto} arena), and
+     * each keep-alive argument costs an acquire and a release of a shared arena.
      */
     public void tensor(long offset, Tensor t) {
-        if (kept == KEEP_ALIVE) throw new IllegalStateException("NativeCall: more than " + KEEP_ALIVE + " tensors");
         TensorStruct.fill(params, offset, t);
-        keep[kept++] = t == null ? MemorySegment.NULL : t.segment();
+        if (t == null) return;
+        MemorySegment s = t.segment();
+        for (int i = 0; i < kept; i++) {
+            if (keep[i].scope().equals(s.scope())) return;
+        }
+        if (kept == KEEP_ALIVE) throw new IllegalStateException("NativeCall: more than " + KEEP_ALIVE + " arenas");
+        keep[kept++] = s;
     }
 
     /**
