@@ -9,14 +9,14 @@ import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 
 /** Inputs, poisoning and comparison against the float64 reference. */
-final class TestSupport {
+public final class TestSupport {
     /** max|fused - ref| / max|ref| per tensor. */
     static final double REL_TOL = 1e-5;
 
     private TestSupport() {}
 
     /** Uniform values in [-1, 1): never all zero. */
-    static Tensor random(Arena arena, long seed, long... shape) {
+    public static Tensor random(Arena arena, long seed, long... shape) {
         Tensor t = Tensor.allocate(arena, DType.F32, shape);
         SplittableRandom rnd = new SplittableRandom(seed);
         long n = t.elementCount();

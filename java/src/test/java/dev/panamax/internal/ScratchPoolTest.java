@@ -1,5 +1,7 @@
 package dev.panamax.internal;
 
+import static dev.panamax.TestSupport.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,10 +14,8 @@ import dev.panamax.Tensor;
 import dev.panamax.internal.ffi.pmx_attention_params;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -86,14 +86,5 @@ class ScratchPoolTest {
             }
             pool.shutdown();
         }
-    }
-
-    private static Tensor random(Arena arena, long seed, long... shape) {
-        Tensor t = Tensor.allocate(arena, DType.F32, shape);
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (long i = 0; i < t.elementCount(); i++) {
-            t.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (rnd.nextDouble() * 2 - 1));
-        }
-        return t;
     }
 }
