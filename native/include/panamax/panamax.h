@@ -56,7 +56,7 @@ extern "C" {
 
 /* Version of this ABI: major << 16 | minor. A major change breaks callers. */
 #define PMX_ABI_VERSION_MAJOR 2
-#define PMX_ABI_VERSION_MINOR 0
+#define PMX_ABI_VERSION_MINOR 1
 
 /* Limits (bindings read these; nothing else writes them down again). */
 #define PMX_MAX_DIMS 8        /* largest rank a pmx_tensor can describe   */
@@ -81,7 +81,8 @@ typedef enum pmx_dtype {
     PMX_DTYPE_BF16 = 3,
     PMX_DTYPE_F64 = 4,
     PMX_DTYPE_I32 = 5,
-    PMX_DTYPE_I64 = 6
+    PMX_DTYPE_I64 = 6,
+    PMX_DTYPE_U8 = 7        /* block masks and layouts */
 } pmx_dtype;
 
 typedef enum pmx_device_type {
@@ -158,6 +159,90 @@ PMX_API pmx_status pmx_cpu_isa(int32_t *out_isa);
  * oneDNN version, OpenMP), NUL-terminated into buf like pmx_context_last_error. */
 PMX_API pmx_status pmx_build_info(char *buf, int64_t capacity, int64_t *out_length);
 
+/* ---- rotary position embedding (RoPE): shared settings ------------------- */
+
+/*
+ * RoPE rotates pairs of features of a row at position p by the angle
+ * p·inv_freq[i], i = 0 .. rd/2 - 1 (rd = rotary_dim; features rd .. D - 1 pass
+ * through unchanged):
+ *   x'[a] = x[a]·cos - x[b]·sin,   x'[b] = x[b]·cos + x[a]·sin,
+ * times attention_factor (cos and sin are both scaled by it, as Hugging Face
+ * transformers does). Pairs (a, b): HALF (GPT-NeoX) a = i, b = i + rd/2;
+ * INTERLEAVED (GPT-J) a = 2i, b = 2i + 1.
+ * inv_freq[i] = θ^(-2i/rd), then the scaling (the formulas of transformers'
+ * modeling_rope_utils):
+ *   NONE    as is;
+ *   LINEAR  inv_freq / factor;
+ *   NTK     θ replaced by θ·ntk_alpha^(rd/(rd-2)) (NTK-aware, static);
+ *   YARN    interpolation inv_freq/factor and extrapolation inv_freq blended
+ *           by a linear ramp over the correction range of beta_fast and
+ *           beta_slow (floor/ceil, "truncate") at original_max_position;
+ *           attention_factor defaults to 0.1·ln(factor) + 1 (1 if factor <= 1);
+ *   LLAMA3  wavelengths above original_max_position/low_freq_factor divided
+ *           by factor, below original_max_position/high_freq_factor kept,
+ *           smoothly interpolated between.
+ * Angles are computed in float64 from the integer position, so large
+ * positions (beyond original_max_position too) stay accurate.
+ * Zero-initialised, a pmx_rope_config is "off" (style PMX_ROPE_OFF); a zero
+ * numeric field means its default where one is given below.
+ */
+typedef enum pmx_rope_style {
+    PMX_ROPE_OFF = 0,         /* no RoPE (fused attention); invalid for pmx_rope */
+    PMX_ROPE_HALF = 1,        /* GPT-NeoX / Llama: pairs (i, i + rd/2) */
+    PMX_ROPE_INTERLEAVED = 2  /* GPT-J: pairs (2i, 2i + 1) */
+} pmx_rope_style;
+
+typedef enum pmx_rope_scaling {
+    PMX_ROPE_SCALING_NONE = 0,
+    PMX_ROPE_SCALING_LINEAR = 1,
+    PMX_ROPE_SCALING_NTK = 2,
+    PMX_ROPE_SCALING_YARN = 3,
+    PMX_ROPE_SCALING_LLAMA3 = 4
+} pmx_rope_scaling;
+
+typedef struct pmx_rope_config {
+    int32_t style;                 /* pmx_rope_style */
+    int32_t rotary_dim;            /* rd: even, 2 .. D; 0 means D (D even) */
+    double theta;                  /* base θ > 0; 0 means 10000 */
+    int32_t scaling;               /* pmx_rope_scaling */
+    float factor;                  /* LINEAR, YARN, LLAMA3: > 0, required */
+    float ntk_alpha;               /* NTK: > 0, required */
+    int32_t original_max_position; /* YARN, LLAMA3: > 0, required */
+    float beta_fast;               /* YARN: 0 means 32 */
+    float beta_slow;               /* YARN: 0 means 1 */
+    float low_freq_factor;         /* LLAMA3: > 0, required */
+    float high_freq_factor;        /* LLAMA3: > low_freq_factor, required */
+    float attention_factor;        /* > 0 scales cos and sin; 0 means the default
+                                      (YARN: 0.1·ln(factor) + 1, others: 1) */
+    int64_t offset;                /* added to every position */
+} pmx_rope_config;
+
+/*
+ * Standalone RoPE: out = rope(x).
+ *
+ * | tensor    | shape                                           |
+ * |-----------|-------------------------------------------------|
+ * | x, out    | [B, N, H, D] or [N, H, D]                       |
+ * | positions | optional I32 [B, N] or [N] (rank-3 x: [N] only) |
+ *
+ * Row (b, n) has position positions[b, n] (or positions[n]) + offset, or
+ * n + offset when positions is absent. dtype F32 (x, out); the reference
+ * also takes F64. In place is allowed: out may be x itself (same data, shape
+ * and strides); any other overlap is INVALID_ARGUMENT. Needs no workspace.
+ */
+typedef struct pmx_rope_params {
+    int64_t struct_size;       /* sizeof(pmx_rope_params) */
+    pmx_tensor x;
+    pmx_tensor positions;      /* optional */
+    pmx_rope_config rope;      /* style must not be PMX_ROPE_OFF */
+    pmx_tensor out;            /* written; may be x (in place) */
+} pmx_rope_params;
+
+PMX_API pmx_status pmx_rope(pmx_context *ctx, const pmx_rope_params *params);
+
+/* The float64 reference of pmx_rope (x, out F32 or F64 each). For tests. */
+PMX_API pmx_status pmx_rope_reference(pmx_context *ctx, const pmx_rope_params *params);
+
 /* ---- fused attention, forward -------------------------------------------- */
 
 /*
@@ -186,7 +271,48 @@ PMX_API pmx_status pmx_build_info(char *buf, int64_t capacity, int64_t *out_leng
  * D from 1 to PMX_MAX_HEAD_DIM; all tensors on the CPU for pmx_attention_fwd.
  * cu_seqlens are read once, validated and copied: the kernel never reads the
  * caller's copy again during the call.
+ *
+ * Sparsity, bias and positions (ABI 2.1). Scores are s = scale·q·k; let
+ * off = Nk - Nq (per sequence). Applied in this order: softcap, then ALiBi,
+ * then the masks; no N×N matrix or dense mask is ever formed and a skipped
+ * block costs nothing.
+ *  - window: query i sees key j iff i+off-window_left <= j <= i+off+window_right
+ *    (-1 = no bound on that side); causal is window_right = 0 (both may be set).
+ *  - global_tokens (Longformer; self-attention only: Nq = Nk per sequence):
+ *    positions within each sequence; a global query sees every key and every
+ *    query sees every global key, outside the window; causal still holds.
+ *    Varlen: a position applies to the sequences longer than it and must be
+ *    below the longest sequence.
+ *  - alibi_slopes: adds -slope[b, h]·|i + off - j| to the score.
+ *  - softcap: s -> softcap·tanh(s/softcap) (Gemma 2).
+ *  - block_mask: nonzero = visit query block qb (rows qb·block_q ..) against
+ *    key block kb (keys kb·block_k ..); Bm in {1, B}, Hm in {1, H};
+ *    nbq = ceil(Nq/block_q), nbk = ceil(Nk/block_k) (varlen: at least those of
+ *    the longest sequence). The element rules (causal, window) still apply
+ *    inside visited blocks. Any block sizes run at full speed.
+ *  - topk_blocks = k (MoBA / NSA-style selection, not with block_mask): per
+ *    head and query block, each key block is scored by mean(q rows of the
+ *    block) · mean(k rows of the key block); the k best (ties: lower index)
+ *    plus the local block (the one holding key i+off for the block's last
+ *    row i) are visited, never a key block wholly in the future when causal.
+ *    k <= nbk. layout_out receives the blocks visited (1) or not (0).
+ *  - axial (axial_axis ROW or COL, dense only, Nq = Nk = R·C): the sequence is
+ *    an R×C grid (row-major); ROW attends within each grid row (C tokens),
+ *    COL within each grid column (R tokens). lse keeps its [B, H, N] shape.
+ *    All the options above then apply per row or column.
+ *  - rope: RoPE (see pmx_rope_config) on q and k inside the kernel; key j has
+ *    position j + rope.offset, query i has i + off + rope.offset (so prefill
+ *    and cache-style calls agree); v is not rotated. Axial: the position
+ *    along the axis.
+ * A row that sees no key (every block masked, window outside the keys) gets
+ * output 0 and lse -inf.
  */
+typedef enum pmx_axial_axis {
+    PMX_AXIAL_OFF = 0,
+    PMX_AXIAL_ROW = 1,  /* each grid row: C tokens */
+    PMX_AXIAL_COL = 2   /* each grid column: R tokens */
+} pmx_axial_axis;
+
 typedef struct pmx_attention_params {
     int64_t struct_size;      /* sizeof(pmx_attention_params) */
     pmx_tensor q;
@@ -198,7 +324,30 @@ typedef struct pmx_attention_params {
     int32_t causal;           /* 0 or 1 */
     pmx_tensor out;           /* written */
     pmx_tensor lse;           /* optional, written when present */
+
+    /* ---- since ABI 2.1: sparsity, bias and positions (see below) ---------- */
+    int32_t window_left;      /* -1 = unbounded, else >= 0 */
+    int32_t window_right;     /* -1 = unbounded, else >= 0 */
+    float softcap;            /* > 0: s -> softcap·tanh(s/softcap); 0 = off */
+    int32_t block_q;          /* query rows per block of block_mask, top-k and
+                                 layout_out; 0 means 64 */
+    int32_t block_k;          /* keys per block; 0 means 64 */
+    int32_t topk_blocks;      /* > 0: dynamic top-k block selection; 0 = off */
+    pmx_tensor global_tokens; /* optional I32 [G], strictly increasing */
+    pmx_tensor alibi_slopes;  /* optional F32 [H] or [B, H] */
+    pmx_tensor block_mask;    /* optional U8 [Bm, Hm, nbq, nbk] */
+    pmx_tensor layout_out;    /* optional U8 [B, H, nbq, nbk], top-k only: written */
+    int32_t axial_axis;       /* pmx_axial_axis; PMX_AXIAL_OFF = 0 */
+    int32_t axial_rows;       /* R (axial only) */
+    int32_t axial_cols;       /* C (axial only), R·C = N */
+    int32_t reserved0;        /* must be 0 */
+    pmx_rope_config rope;     /* fused RoPE on q and k; style OFF = none */
 } pmx_attention_params;
+
+/* Sets struct_size and the defaults of every field: no window (-1, -1),
+ * everything else 0 (off, absent). Call it first: a zero-initialised struct
+ * means window_left = window_right = 0, a window of one key. */
+PMX_API pmx_status pmx_attention_params_init(pmx_attention_params *params);
 
 /*
  * Bytes of workspace pmx_attention_fwd needs for these params on this
@@ -212,6 +361,37 @@ PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_
  * the size reported above (it may be NULL when that size is 0). */
 PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_params *params, void *workspace,
                                      int64_t workspace_bytes);
+
+/* ---- BigBird block layout ------------------------------------------------ */
+
+/*
+ * Writes a BigBird block layout for the block-mask path: layout U8
+ * [1, H, nbq, nbk], nbq = ceil(nq/block), nbk = ceil(nk/block), 1 = visit.
+ *  - the first `global_blocks` block rows and block columns are visited;
+ *  - row qb visits the blocks within window_blocks of its diagonal (the block
+ *    holding key i + nk - nq for the row's last query i);
+ *  - each non-global row adds `random_blocks` further blocks per head, drawn
+ *    uniformly without replacement from those not yet visited (all of them
+ *    when fewer remain);
+ *  - causal: no block wholly in the future (first key > last query + nk - nq).
+ * The draw depends only on (seed, head, row): the same on every machine,
+ * ISA path and thread count.
+ */
+typedef struct pmx_bigbird_params {
+    int64_t struct_size;   /* sizeof(pmx_bigbird_params) */
+    int64_t nq;            /* query rows, >= 0 */
+    int64_t nk;            /* keys, >= 0 */
+    int32_t heads;         /* H >= 1 */
+    int32_t block;         /* block size, >= 1 */
+    int32_t window_blocks; /* radius in blocks, >= 0 */
+    int32_t random_blocks; /* per row and head, >= 0 */
+    int32_t global_blocks; /* >= 0 */
+    int32_t causal;        /* 0 or 1 */
+    uint64_t seed;
+    pmx_tensor layout;     /* U8 [1, H, nbq, nbk], written */
+} pmx_bigbird_params;
+
+PMX_API pmx_status pmx_bigbird_layout(pmx_context *ctx, const pmx_bigbird_params *params);
 
 /* ---- reference kernels ------------------------------------------------- */
 

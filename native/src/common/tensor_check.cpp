@@ -15,6 +15,7 @@ int64_t dtype_size(int32_t dtype) {
         case PMX_DTYPE_F64: return 8;
         case PMX_DTYPE_I32: return 4;
         case PMX_DTYPE_I64: return 8;
+        case PMX_DTYPE_U8: return 1;
         default: return 0;
     }
 }
@@ -27,6 +28,7 @@ const char *dtype_name(int32_t dtype) {
         case PMX_DTYPE_F64: return "f64";
         case PMX_DTYPE_I32: return "i32";
         case PMX_DTYPE_I64: return "i64";
+        case PMX_DTYPE_U8: return "u8";
         default: return "undefined";
     }
 }

@@ -5,7 +5,8 @@ package dev.panamax;
  * {@code pmx_dtype} values of {@code panamax.h}.
  *
  * <p>The attention kernels take {@link #F32}; the float64 reference also takes
- * {@link #F64}; packed-varlen offsets ({@code cuSeqlens}) are {@link #I32}.
+ * {@link #F64}; packed-varlen offsets ({@code cuSeqlens}) are {@link #I32}; block masks
+ * and layouts are {@link #U8}.
  */
 public enum DType {
     /** IEEE 754 binary32. */
@@ -19,9 +20,11 @@ public enum DType {
     /** Signed 32-bit integer. */
     I32(5, 4),
     /** Signed 64-bit integer. */
-    I64(6, 8);
+    I64(6, 8),
+    /** Unsigned 8-bit integer (block masks and layouts). */
+    U8(7, 1);
 
-    private static final DType[] BY_CODE = {null, F32, F16, BF16, F64, I32, I64};
+    private static final DType[] BY_CODE = {null, F32, F16, BF16, F64, I32, I64, U8};
 
     private final int code;
     private final long byteSize;

@@ -135,6 +135,19 @@ public final class Tensor {
         return t;
     }
 
+    /**
+     * Copies {@code data} into a new contiguous U8 tensor allocated in {@code arena} (for example a block
+     * mask; each byte is read as unsigned).
+     *
+     * @throws IllegalArgumentException when the shape's element count differs from {@code data.length}
+     */
+    public static Tensor fromBytes(Arena arena, byte[] data, long... shape) {
+        if (data == null) throw new IllegalArgumentException("data: must not be null");
+        Tensor t = allocate(arena, DType.U8, checkCount(data.length, shape));
+        MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_BYTE, 0, data.length);
+        return t;
+    }
+
     // ---- accessors --------------------------------------------------------------
 
     /** The viewed segment (the whole of it; the view starts at its base address). */
@@ -222,6 +235,22 @@ public final class Tensor {
         Cursor c = new Cursor();
         for (int i = 0; i < n; i++, c.next()) {
             out[i] = readDouble(c.offset);
+        }
+        return out;
+    }
+
+    /**
+     * Copies the elements of a U8 tensor out in logical (row-major) order.
+     *
+     * @throws IllegalStateException for another dtype, or more than {@code Integer.MAX_VALUE - 8} elements
+     */
+    public byte[] toByteArray() {
+        int n = arrayLength("toByteArray");
+        if (dtype != DType.U8) throw new IllegalStateException("toByteArray: dtype is " + dtype + ", not U8");
+        byte[] out = new byte[n];
+        Cursor c = new Cursor();
+        for (int i = 0; i < n; i++, c.next()) {
+            out[i] = segment.get(ValueLayout.JAVA_BYTE, c.offset);
         }
         return out;
     }

@@ -32,10 +32,10 @@ public class Panamax_h extends Panamax_h$shared {
     public static int PMX_ABI_VERSION_MAJOR() {
         return PMX_ABI_VERSION_MAJOR;
     }
-    private static final int PMX_ABI_VERSION_MINOR = (int)0L;
+    private static final int PMX_ABI_VERSION_MINOR = (int)1L;
     /**
      * {@snippet lang=c :
-     * #define PMX_ABI_VERSION_MINOR 0
+     * #define PMX_ABI_VERSION_MINOR 1
      * }
      */
     public static int PMX_ABI_VERSION_MINOR() {
@@ -202,6 +202,15 @@ public class Panamax_h extends Panamax_h$shared {
      */
     public static int PMX_DTYPE_I64() {
         return PMX_DTYPE_I64;
+    }
+    private static final int PMX_DTYPE_U8 = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_dtype.PMX_DTYPE_U8 = 7
+     * }
+     */
+    public static int PMX_DTYPE_U8() {
+        return PMX_DTYPE_U8;
     }
     private static final int PMX_DEVICE_CPU = (int)0L;
     /**
@@ -793,6 +802,287 @@ public class Panamax_h extends Panamax_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int PMX_ROPE_OFF = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_style.PMX_ROPE_OFF = 0
+     * }
+     */
+    public static int PMX_ROPE_OFF() {
+        return PMX_ROPE_OFF;
+    }
+    private static final int PMX_ROPE_HALF = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_style.PMX_ROPE_HALF = 1
+     * }
+     */
+    public static int PMX_ROPE_HALF() {
+        return PMX_ROPE_HALF;
+    }
+    private static final int PMX_ROPE_INTERLEAVED = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_style.PMX_ROPE_INTERLEAVED = 2
+     * }
+     */
+    public static int PMX_ROPE_INTERLEAVED() {
+        return PMX_ROPE_INTERLEAVED;
+    }
+    private static final int PMX_ROPE_SCALING_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_scaling.PMX_ROPE_SCALING_NONE = 0
+     * }
+     */
+    public static int PMX_ROPE_SCALING_NONE() {
+        return PMX_ROPE_SCALING_NONE;
+    }
+    private static final int PMX_ROPE_SCALING_LINEAR = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_scaling.PMX_ROPE_SCALING_LINEAR = 1
+     * }
+     */
+    public static int PMX_ROPE_SCALING_LINEAR() {
+        return PMX_ROPE_SCALING_LINEAR;
+    }
+    private static final int PMX_ROPE_SCALING_NTK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_scaling.PMX_ROPE_SCALING_NTK = 2
+     * }
+     */
+    public static int PMX_ROPE_SCALING_NTK() {
+        return PMX_ROPE_SCALING_NTK;
+    }
+    private static final int PMX_ROPE_SCALING_YARN = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_scaling.PMX_ROPE_SCALING_YARN = 3
+     * }
+     */
+    public static int PMX_ROPE_SCALING_YARN() {
+        return PMX_ROPE_SCALING_YARN;
+    }
+    private static final int PMX_ROPE_SCALING_LLAMA3 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_rope_scaling.PMX_ROPE_SCALING_LLAMA3 = 4
+     * }
+     */
+    public static int PMX_ROPE_SCALING_LLAMA3() {
+        return PMX_ROPE_SCALING_LLAMA3;
+    }
+
+    private static class pmx_rope {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_rope");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_rope(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_rope$descriptor() {
+        return pmx_rope.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_rope(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static MethodHandle pmx_rope$handle() {
+        return pmx_rope.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_rope(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static MemorySegment pmx_rope$address() {
+        return pmx_rope.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_rope(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static int pmx_rope(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_rope.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_rope", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_rope_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_rope_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_rope_reference(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_rope_reference$descriptor() {
+        return pmx_rope_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_rope_reference(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static MethodHandle pmx_rope_reference$handle() {
+        return pmx_rope_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_rope_reference(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static MemorySegment pmx_rope_reference$address() {
+        return pmx_rope_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_rope_reference(pmx_context *ctx, const pmx_rope_params *params)
+     * }
+     */
+    public static int pmx_rope_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_rope_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_rope_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int PMX_AXIAL_OFF = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_axial_axis.PMX_AXIAL_OFF = 0
+     * }
+     */
+    public static int PMX_AXIAL_OFF() {
+        return PMX_AXIAL_OFF;
+    }
+    private static final int PMX_AXIAL_ROW = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_axial_axis.PMX_AXIAL_ROW = 1
+     * }
+     */
+    public static int PMX_AXIAL_ROW() {
+        return PMX_AXIAL_ROW;
+    }
+    private static final int PMX_AXIAL_COL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_axial_axis.PMX_AXIAL_COL = 2
+     * }
+     */
+    public static int PMX_AXIAL_COL() {
+        return PMX_AXIAL_COL;
+    }
+
+    private static class pmx_attention_params_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_attention_params_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_attention_params_init$descriptor() {
+        return pmx_attention_params_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
+     * }
+     */
+    public static MethodHandle pmx_attention_params_init$handle() {
+        return pmx_attention_params_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
+     * }
+     */
+    public static MemorySegment pmx_attention_params_init$address() {
+        return pmx_attention_params_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
+     * }
+     */
+    public static int pmx_attention_params_init(MemorySegment params) {
+        var mh$ = pmx_attention_params_init.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_attention_params_init", params);
+            }
+            return (int)mh$.invokeExact(params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class pmx_attention_fwd_workspace_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -912,6 +1202,67 @@ public class Panamax_h extends Panamax_h$shared {
                 traceDowncall("pmx_attention_fwd", ctx, params, workspace, workspace_bytes);
             }
             return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_bigbird_layout {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bigbird_layout");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bigbird_layout(pmx_context *ctx, const pmx_bigbird_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_bigbird_layout$descriptor() {
+        return pmx_bigbird_layout.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bigbird_layout(pmx_context *ctx, const pmx_bigbird_params *params)
+     * }
+     */
+    public static MethodHandle pmx_bigbird_layout$handle() {
+        return pmx_bigbird_layout.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bigbird_layout(pmx_context *ctx, const pmx_bigbird_params *params)
+     * }
+     */
+    public static MemorySegment pmx_bigbird_layout$address() {
+        return pmx_bigbird_layout.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_bigbird_layout(pmx_context *ctx, const pmx_bigbird_params *params)
+     * }
+     */
+    public static int pmx_bigbird_layout(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_bigbird_layout.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_bigbird_layout", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

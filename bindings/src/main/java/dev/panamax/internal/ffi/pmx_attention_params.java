@@ -25,6 +25,21 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t causal;
  *     pmx_tensor out;
  *     pmx_tensor lse;
+ *     int32_t window_left;
+ *     int32_t window_right;
+ *     float softcap;
+ *     int32_t block_q;
+ *     int32_t block_k;
+ *     int32_t topk_blocks;
+ *     pmx_tensor global_tokens;
+ *     pmx_tensor alibi_slopes;
+ *     pmx_tensor block_mask;
+ *     pmx_tensor layout_out;
+ *     int32_t axial_axis;
+ *     int32_t axial_rows;
+ *     int32_t axial_cols;
+ *     int32_t reserved0;
+ *     pmx_rope_config rope;
  * }
  * }
  */
@@ -44,7 +59,22 @@ public class pmx_attention_params {
         Panamax_h.C_FLOAT.withName("scale"),
         Panamax_h.C_INT.withName("causal"),
         pmx_tensor.layout().withName("out"),
-        pmx_tensor.layout().withName("lse")
+        pmx_tensor.layout().withName("lse"),
+        Panamax_h.C_INT.withName("window_left"),
+        Panamax_h.C_INT.withName("window_right"),
+        Panamax_h.C_FLOAT.withName("softcap"),
+        Panamax_h.C_INT.withName("block_q"),
+        Panamax_h.C_INT.withName("block_k"),
+        Panamax_h.C_INT.withName("topk_blocks"),
+        pmx_tensor.layout().withName("global_tokens"),
+        pmx_tensor.layout().withName("alibi_slopes"),
+        pmx_tensor.layout().withName("block_mask"),
+        pmx_tensor.layout().withName("layout_out"),
+        Panamax_h.C_INT.withName("axial_axis"),
+        Panamax_h.C_INT.withName("axial_rows"),
+        Panamax_h.C_INT.withName("axial_cols"),
+        Panamax_h.C_INT.withName("reserved0"),
+        pmx_rope_config.layout().withName("rope")
     ).withName("pmx_attention_params");
 
     /**
@@ -492,6 +522,666 @@ public class pmx_attention_params {
      */
     public static void lse(MemorySegment struct, MemorySegment fieldValue) {
         MemorySegment.copy(fieldValue, 0L, struct, lse$OFFSET, lse$LAYOUT.byteSize());
+    }
+
+    private static final OfInt window_left$LAYOUT = (OfInt)$LAYOUT.select(groupElement("window_left"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t window_left
+     * }
+     */
+    public static final OfInt window_left$layout() {
+        return window_left$LAYOUT;
+    }
+
+    private static final long window_left$OFFSET = $LAYOUT.byteOffset(groupElement("window_left"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t window_left
+     * }
+     */
+    public static final long window_left$offset() {
+        return window_left$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t window_left
+     * }
+     */
+    public static int window_left(MemorySegment struct) {
+        return struct.get(window_left$LAYOUT, window_left$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t window_left
+     * }
+     */
+    public static void window_left(MemorySegment struct, int fieldValue) {
+        struct.set(window_left$LAYOUT, window_left$OFFSET, fieldValue);
+    }
+
+    private static final OfInt window_right$LAYOUT = (OfInt)$LAYOUT.select(groupElement("window_right"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t window_right
+     * }
+     */
+    public static final OfInt window_right$layout() {
+        return window_right$LAYOUT;
+    }
+
+    private static final long window_right$OFFSET = $LAYOUT.byteOffset(groupElement("window_right"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t window_right
+     * }
+     */
+    public static final long window_right$offset() {
+        return window_right$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t window_right
+     * }
+     */
+    public static int window_right(MemorySegment struct) {
+        return struct.get(window_right$LAYOUT, window_right$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t window_right
+     * }
+     */
+    public static void window_right(MemorySegment struct, int fieldValue) {
+        struct.set(window_right$LAYOUT, window_right$OFFSET, fieldValue);
+    }
+
+    private static final OfFloat softcap$LAYOUT = (OfFloat)$LAYOUT.select(groupElement("softcap"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static final OfFloat softcap$layout() {
+        return softcap$LAYOUT;
+    }
+
+    private static final long softcap$OFFSET = $LAYOUT.byteOffset(groupElement("softcap"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static final long softcap$offset() {
+        return softcap$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static float softcap(MemorySegment struct) {
+        return struct.get(softcap$LAYOUT, softcap$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static void softcap(MemorySegment struct, float fieldValue) {
+        struct.set(softcap$LAYOUT, softcap$OFFSET, fieldValue);
+    }
+
+    private static final OfInt block_q$LAYOUT = (OfInt)$LAYOUT.select(groupElement("block_q"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t block_q
+     * }
+     */
+    public static final OfInt block_q$layout() {
+        return block_q$LAYOUT;
+    }
+
+    private static final long block_q$OFFSET = $LAYOUT.byteOffset(groupElement("block_q"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t block_q
+     * }
+     */
+    public static final long block_q$offset() {
+        return block_q$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t block_q
+     * }
+     */
+    public static int block_q(MemorySegment struct) {
+        return struct.get(block_q$LAYOUT, block_q$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t block_q
+     * }
+     */
+    public static void block_q(MemorySegment struct, int fieldValue) {
+        struct.set(block_q$LAYOUT, block_q$OFFSET, fieldValue);
+    }
+
+    private static final OfInt block_k$LAYOUT = (OfInt)$LAYOUT.select(groupElement("block_k"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t block_k
+     * }
+     */
+    public static final OfInt block_k$layout() {
+        return block_k$LAYOUT;
+    }
+
+    private static final long block_k$OFFSET = $LAYOUT.byteOffset(groupElement("block_k"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t block_k
+     * }
+     */
+    public static final long block_k$offset() {
+        return block_k$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t block_k
+     * }
+     */
+    public static int block_k(MemorySegment struct) {
+        return struct.get(block_k$LAYOUT, block_k$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t block_k
+     * }
+     */
+    public static void block_k(MemorySegment struct, int fieldValue) {
+        struct.set(block_k$LAYOUT, block_k$OFFSET, fieldValue);
+    }
+
+    private static final OfInt topk_blocks$LAYOUT = (OfInt)$LAYOUT.select(groupElement("topk_blocks"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t topk_blocks
+     * }
+     */
+    public static final OfInt topk_blocks$layout() {
+        return topk_blocks$LAYOUT;
+    }
+
+    private static final long topk_blocks$OFFSET = $LAYOUT.byteOffset(groupElement("topk_blocks"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t topk_blocks
+     * }
+     */
+    public static final long topk_blocks$offset() {
+        return topk_blocks$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t topk_blocks
+     * }
+     */
+    public static int topk_blocks(MemorySegment struct) {
+        return struct.get(topk_blocks$LAYOUT, topk_blocks$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t topk_blocks
+     * }
+     */
+    public static void topk_blocks(MemorySegment struct, int fieldValue) {
+        struct.set(topk_blocks$LAYOUT, topk_blocks$OFFSET, fieldValue);
+    }
+
+    private static final GroupLayout global_tokens$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("global_tokens"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * pmx_tensor global_tokens
+     * }
+     */
+    public static final GroupLayout global_tokens$layout() {
+        return global_tokens$LAYOUT;
+    }
+
+    private static final long global_tokens$OFFSET = $LAYOUT.byteOffset(groupElement("global_tokens"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * pmx_tensor global_tokens
+     * }
+     */
+    public static final long global_tokens$offset() {
+        return global_tokens$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * pmx_tensor global_tokens
+     * }
+     */
+    public static MemorySegment global_tokens(MemorySegment struct) {
+        return struct.asSlice(global_tokens$OFFSET, global_tokens$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * pmx_tensor global_tokens
+     * }
+     */
+    public static void global_tokens(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, global_tokens$OFFSET, global_tokens$LAYOUT.byteSize());
+    }
+
+    private static final GroupLayout alibi_slopes$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("alibi_slopes"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * pmx_tensor alibi_slopes
+     * }
+     */
+    public static final GroupLayout alibi_slopes$layout() {
+        return alibi_slopes$LAYOUT;
+    }
+
+    private static final long alibi_slopes$OFFSET = $LAYOUT.byteOffset(groupElement("alibi_slopes"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * pmx_tensor alibi_slopes
+     * }
+     */
+    public static final long alibi_slopes$offset() {
+        return alibi_slopes$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * pmx_tensor alibi_slopes
+     * }
+     */
+    public static MemorySegment alibi_slopes(MemorySegment struct) {
+        return struct.asSlice(alibi_slopes$OFFSET, alibi_slopes$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * pmx_tensor alibi_slopes
+     * }
+     */
+    public static void alibi_slopes(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, alibi_slopes$OFFSET, alibi_slopes$LAYOUT.byteSize());
+    }
+
+    private static final GroupLayout block_mask$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("block_mask"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * pmx_tensor block_mask
+     * }
+     */
+    public static final GroupLayout block_mask$layout() {
+        return block_mask$LAYOUT;
+    }
+
+    private static final long block_mask$OFFSET = $LAYOUT.byteOffset(groupElement("block_mask"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * pmx_tensor block_mask
+     * }
+     */
+    public static final long block_mask$offset() {
+        return block_mask$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * pmx_tensor block_mask
+     * }
+     */
+    public static MemorySegment block_mask(MemorySegment struct) {
+        return struct.asSlice(block_mask$OFFSET, block_mask$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * pmx_tensor block_mask
+     * }
+     */
+    public static void block_mask(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, block_mask$OFFSET, block_mask$LAYOUT.byteSize());
+    }
+
+    private static final GroupLayout layout_out$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("layout_out"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * pmx_tensor layout_out
+     * }
+     */
+    public static final GroupLayout layout_out$layout() {
+        return layout_out$LAYOUT;
+    }
+
+    private static final long layout_out$OFFSET = $LAYOUT.byteOffset(groupElement("layout_out"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * pmx_tensor layout_out
+     * }
+     */
+    public static final long layout_out$offset() {
+        return layout_out$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * pmx_tensor layout_out
+     * }
+     */
+    public static MemorySegment layout_out(MemorySegment struct) {
+        return struct.asSlice(layout_out$OFFSET, layout_out$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * pmx_tensor layout_out
+     * }
+     */
+    public static void layout_out(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, layout_out$OFFSET, layout_out$LAYOUT.byteSize());
+    }
+
+    private static final OfInt axial_axis$LAYOUT = (OfInt)$LAYOUT.select(groupElement("axial_axis"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t axial_axis
+     * }
+     */
+    public static final OfInt axial_axis$layout() {
+        return axial_axis$LAYOUT;
+    }
+
+    private static final long axial_axis$OFFSET = $LAYOUT.byteOffset(groupElement("axial_axis"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t axial_axis
+     * }
+     */
+    public static final long axial_axis$offset() {
+        return axial_axis$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t axial_axis
+     * }
+     */
+    public static int axial_axis(MemorySegment struct) {
+        return struct.get(axial_axis$LAYOUT, axial_axis$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t axial_axis
+     * }
+     */
+    public static void axial_axis(MemorySegment struct, int fieldValue) {
+        struct.set(axial_axis$LAYOUT, axial_axis$OFFSET, fieldValue);
+    }
+
+    private static final OfInt axial_rows$LAYOUT = (OfInt)$LAYOUT.select(groupElement("axial_rows"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t axial_rows
+     * }
+     */
+    public static final OfInt axial_rows$layout() {
+        return axial_rows$LAYOUT;
+    }
+
+    private static final long axial_rows$OFFSET = $LAYOUT.byteOffset(groupElement("axial_rows"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t axial_rows
+     * }
+     */
+    public static final long axial_rows$offset() {
+        return axial_rows$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t axial_rows
+     * }
+     */
+    public static int axial_rows(MemorySegment struct) {
+        return struct.get(axial_rows$LAYOUT, axial_rows$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t axial_rows
+     * }
+     */
+    public static void axial_rows(MemorySegment struct, int fieldValue) {
+        struct.set(axial_rows$LAYOUT, axial_rows$OFFSET, fieldValue);
+    }
+
+    private static final OfInt axial_cols$LAYOUT = (OfInt)$LAYOUT.select(groupElement("axial_cols"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t axial_cols
+     * }
+     */
+    public static final OfInt axial_cols$layout() {
+        return axial_cols$LAYOUT;
+    }
+
+    private static final long axial_cols$OFFSET = $LAYOUT.byteOffset(groupElement("axial_cols"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t axial_cols
+     * }
+     */
+    public static final long axial_cols$offset() {
+        return axial_cols$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t axial_cols
+     * }
+     */
+    public static int axial_cols(MemorySegment struct) {
+        return struct.get(axial_cols$LAYOUT, axial_cols$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t axial_cols
+     * }
+     */
+    public static void axial_cols(MemorySegment struct, int fieldValue) {
+        struct.set(axial_cols$LAYOUT, axial_cols$OFFSET, fieldValue);
+    }
+
+    private static final OfInt reserved0$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved0"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t reserved0
+     * }
+     */
+    public static final OfInt reserved0$layout() {
+        return reserved0$LAYOUT;
+    }
+
+    private static final long reserved0$OFFSET = $LAYOUT.byteOffset(groupElement("reserved0"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t reserved0
+     * }
+     */
+    public static final long reserved0$offset() {
+        return reserved0$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t reserved0
+     * }
+     */
+    public static int reserved0(MemorySegment struct) {
+        return struct.get(reserved0$LAYOUT, reserved0$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t reserved0
+     * }
+     */
+    public static void reserved0(MemorySegment struct, int fieldValue) {
+        struct.set(reserved0$LAYOUT, reserved0$OFFSET, fieldValue);
+    }
+
+    private static final GroupLayout rope$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("rope"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * pmx_rope_config rope
+     * }
+     */
+    public static final GroupLayout rope$layout() {
+        return rope$LAYOUT;
+    }
+
+    private static final long rope$OFFSET = $LAYOUT.byteOffset(groupElement("rope"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * pmx_rope_config rope
+     * }
+     */
+    public static final long rope$offset() {
+        return rope$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * pmx_rope_config rope
+     * }
+     */
+    public static MemorySegment rope(MemorySegment struct) {
+        return struct.asSlice(rope$OFFSET, rope$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * pmx_rope_config rope
+     * }
+     */
+    public static void rope(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, rope$OFFSET, rope$LAYOUT.byteSize());
     }
 
     /**
