@@ -10,15 +10,6 @@
 
 extern "C" {
 
-PMX_API pmx_status pmx_attention_params_init(pmx_attention_params *params) {
-    if (params == nullptr) return PMX_STATUS_INVALID_ARGUMENT;
-    *params = pmx_attention_params{};
-    params->struct_size = static_cast<int64_t>(sizeof(pmx_attention_params));
-    params->window_left = -1;
-    params->window_right = -1;
-    return PMX_STATUS_SUCCESS;
-}
-
 PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
                                                     int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
