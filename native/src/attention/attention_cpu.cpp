@@ -109,19 +109,24 @@ FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
     plan.threads = int(blocks < context_threads ? blocks : context_threads);
     if (plan.threads < 1) plan.threads = 1;
     plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
+    plan.global_bytes = (size_t(p.n_global) * sizeof(int32_t) + 63) / 64 * 64;
     plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
-    plan.total_bytes = plan.cu_bytes + plan.slice_bytes * size_t(plan.threads);
+    plan.total_bytes = plan.cu_bytes + plan.global_bytes + plan.slice_bytes * size_t(plan.threads);
     return plan;
 }
 
 int32_t *cu_seqlens_copy(void *workspace) { return static_cast<int32_t *>(workspace); }
+
+int32_t *global_tokens_copy(void *workspace, const FwdCpuPlan &plan) {
+    return reinterpret_cast<int32_t *>(static_cast<char *>(workspace) + plan.cu_bytes);
+}
 
 void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace) {
     static const BlockFn kernel =
         cpu::pick_for_isa<BlockFn>(&flash::run_block_portable, &flash::run_block_avx2, &flash::run_block_avx512);
     const ItemOrder order(p, plan.threads);
     const size_t slice = plan.slice_bytes / sizeof(float);
-    float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes);
+    float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes + plan.global_bytes);
     parallel_items(order.total, plan.threads, [&](int thread) {
         return [&p, &order, mine = ws + size_t(thread) * slice, cur = ItemOrder::Cursor{}](int64_t i) mutable {
             kernel(p, order.decode(i, cur), mine);
