@@ -27,7 +27,7 @@ final class NpyIo implements AutoCloseable {
     private final List<Path> outputs = new ArrayList<>();
     private boolean committed;
 
-    /** Maps an input and checks its dtype and rank. */
+    /** Maps an input and checks its dtype and rank (a negative rank: any). */
     NpyArray input(String option, Path path, DType dtype, int rank) throws IOException {
         return input(option, path, dtype, rank, "");
     }
@@ -46,9 +46,9 @@ final class NpyIo implements AutoCloseable {
         } catch (NpyFormatException e) {
             throw new IllegalArgumentException(option + " " + e.getMessage(), e);
         }
-        if (a.dtype() != dtype || a.rank() != rank) {
-            throw new IllegalArgumentException(option + " " + path + ": expected " + describe(dtype) + " of rank "
-                    + rank + hint + ", got " + a.describe());
+        if (a.dtype() != dtype || (rank >= 0 && a.rank() != rank)) {
+            throw new IllegalArgumentException(option + " " + path + ": expected " + describe(dtype)
+                    + (rank >= 0 ? " of rank " + rank : "") + hint + ", got " + a.describe());
         }
         inputs.add(path);
         return a;
@@ -101,6 +101,7 @@ final class NpyIo implements AutoCloseable {
         return switch (dtype) {
             case F32 -> "float32";
             case I32 -> "int32";
+            case U8 -> "uint8";
             default -> dtype.name();
         };
     }
