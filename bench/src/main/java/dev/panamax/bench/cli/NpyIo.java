@@ -27,7 +27,7 @@ final class NpyIo implements AutoCloseable {
     private final List<Path> outputs = new ArrayList<>();
     private boolean committed;
 
-    /** Maps an input and checks its dtype and rank (a negative rank: any). */
+    /** Maps an input and checks its dtype and rank. */
     NpyArray input(String option, Path path, DType dtype, int rank) throws IOException {
         return input(option, path, dtype, rank, "");
     }
@@ -38,6 +38,11 @@ final class NpyIo implements AutoCloseable {
      * @param hint added to a rank or dtype complaint, e.g. " (packed varlen layout [total, heads, D])"
      */
     NpyArray input(String option, Path path, DType dtype, int rank, String hint) throws IOException {
+        return input(option, path, dtype, rank, rank, hint);
+    }
+
+    /** Maps an input and checks its dtype and that its rank is in {@code minRank .. maxRank}. */
+    NpyArray input(String option, Path path, DType dtype, int minRank, int maxRank, String hint) throws IOException {
         NpyArray a;
         try {
             a = Npy.map(path, arena);
@@ -46,9 +51,10 @@ final class NpyIo implements AutoCloseable {
         } catch (NpyFormatException e) {
             throw new IllegalArgumentException(option + " " + e.getMessage(), e);
         }
-        if (a.dtype() != dtype || (rank >= 0 && a.rank() != rank)) {
-            throw new IllegalArgumentException(option + " " + path + ": expected " + describe(dtype)
-                    + (rank >= 0 ? " of rank " + rank : "") + hint + ", got " + a.describe());
+        if (a.dtype() != dtype || a.rank() < minRank || a.rank() > maxRank) {
+            throw new IllegalArgumentException(option + " " + path + ": expected " + describe(dtype) + " of rank "
+                    + (minRank == maxRank ? Integer.toString(minRank) : minRank + " or " + maxRank) + hint + ", got "
+                    + a.describe());
         }
         inputs.add(path);
         return a;

@@ -111,7 +111,7 @@ final class SparsityFlags {
             options.globalTokens(g);
         }
         if (alibiSlopes != null) {
-            Tensor s = files.input("--alibi-slopes", alibiSlopes, DType.F32, -1).tensor();
+            Tensor s = files.input("--alibi-slopes", alibiSlopes, DType.F32, 1, 2, "").tensor();
             if (s.rank() < 1 || s.rank() > 2 || s.shape(s.rank() - 1) != heads) {
                 throw bad("--alibi-slopes", "expected float32 [H] or [B, H] with H = " + heads);
             }
