@@ -31,6 +31,22 @@ struct Visible {
     }
 };
 
+// Row `pos` of x (D values) rotated by the problem's RoPE in float64 (the
+// closed form: angle = (pos + offset)·inv_freq[i], cos and sin times the
+// attention factor); unchanged when RoPE is off.
+void rope_in_place(const rope::RopeSpec &r, int64_t pos, double *x, int64_t d) {
+    if (!r.enabled) return;
+    const int64_t half = r.rotary_dim / 2;
+    for (int64_t i = 0; i < half; ++i) {
+        const double angle = double(pos + r.offset) * r.inv_freq[i];
+        const double c = std::cos(angle) * r.attention_factor, s = std::sin(angle) * r.attention_factor;
+        const int64_t a = r.interleaved ? 2 * i : i, b = r.interleaved ? 2 * i + 1 : i + half;
+        const double xa = x[a], xb = x[b];
+        x[a] = xa * c - xb * s;
+        x[b] = xb * c + xa * s;
+    }
+}
+
 }  // namespace
 
 void attention_fwd(const attention::FwdReferenceProblem &p) {
@@ -45,21 +61,30 @@ void attention_fwd(const attention::FwdReferenceProblem &p) {
         seen.resize(static_cast<size_t>(nk));
         for (int64_t h = 0; h < p.heads; ++h) {
             const int64_t hk = h / group;
+            // q and k rows of this head in float64, rotated when RoPE is on.
+            std::vector<double> qh(size_t(nq * d_len)), kh(size_t(nk * d_len));
+            for (int64_t i = 0; i < nq; ++i) {
+                for (int64_t d = 0; d < d_len; ++d)
+                    qh[size_t(i * d_len + d)] = p.q.load(p.q_base(b) + i * p.q_sn + h * p.q_sh + d * p.q_sd);
+                rope_in_place(p.rope, i + nk - nq, &qh[size_t(i * d_len)], d_len);
+            }
+            for (int64_t j = 0; j < nk; ++j) {
+                for (int64_t d = 0; d < d_len; ++d)
+                    kh[size_t(j * d_len + d)] = p.k.load(p.k_base(b) + j * p.k_sn + hk * p.k_sh + d * p.k_sd);
+                rope_in_place(p.rope, j, &kh[size_t(j * d_len)], d_len);
+            }
             Visible visible{p, b, h, nk - nq};
             if (p.layout != nullptr) visible.lay = p.layout + p.outer(b) * p.lay_sb + h * p.lay_sh;
             const double slope = p.alibi != nullptr ? double(p.alibi[p.outer(b) * p.alibi_sb + h * p.alibi_sh]) : 0.0;
             for (int64_t i = 0; i < nq; ++i) {
-                const int64_t q_off = p.q_base(b) + i * p.q_sn + h * p.q_sh;
                 double row_max = -std::numeric_limits<double>::infinity();
                 int64_t n_seen = 0;
                 for (int64_t j = 0; j < nk; ++j) {
                     seen[j] = visible(i, j);
                     if (!seen[j]) continue;
                     ++n_seen;
-                    const int64_t k_off = p.k_base(b) + j * p.k_sn + hk * p.k_sh;
                     double dot = 0;
-                    for (int64_t d = 0; d < d_len; ++d)
-                        dot += p.q.load(q_off + d * p.q_sd) * p.k.load(k_off + d * p.k_sd);
+                    for (int64_t d = 0; d < d_len; ++d) dot += qh[size_t(i * d_len + d)] * kh[size_t(j * d_len + d)];
                     double s = dot * static_cast<double>(p.scale);
                     if (p.softcap > 0.f) s = double(p.softcap) * std::tanh(s / double(p.softcap));
                     s -= slope * std::fabs(double(i + nk - nq - j));

@@ -1,10 +1,13 @@
 #include "api/attention_call.h"
 
+#include <algorithm>
+
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 
+#include "api/rope_call.h"
 #include "common/status.h"
 #include "common/tensor_check.h"
 
@@ -171,8 +174,13 @@ attention::FwdGeometry resolve_geometry(const pmx_attention_params *params, bool
     }
     if (a.struct_size >= kParamsV21Size) {
         resolve_sparsity(a, p);
-        if (a.rope.style != PMX_ROPE_OFF)
-            fail(PMX_STATUS_UNSUPPORTED, "rope: fused RoPE is not in this build yet");
+        p.rope = resolve_rope_config(a.rope, p.head_dim, "rope");
+        if (p.rope.enabled) {
+            // Keys sit at 0 .. Nk - 1, queries at i + Nk - Nq >= -Nq: from shapes
+            // alone, so that the size query and the call agree.
+            p.rope_first = p.varlen() ? -p.total_q : std::min<int64_t>(0, p.nk - p.nq);
+            p.rope_count = (p.varlen() ? a.k.shape[0] : p.nk) - p.rope_first;
+        }
     }
     return p;
 }

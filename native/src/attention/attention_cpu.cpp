@@ -96,6 +96,24 @@ struct ItemOrder {
     }
 };
 
+// Bytes of one of the RoPE table's halves (cos or sin), rounded up to 64.
+size_t rope_half_bytes(const FwdProblem &p) {
+    return (size_t(p.rope_count) * size_t(p.rope.rotary_dim / 2) * sizeof(float) + 63) / 64 * 64;
+}
+
+// cos/sin of every position the call rotates, once, with all threads.
+void fill_rope_table(const FwdProblem &p, float *cos, float *sin, int threads) {
+    constexpr int64_t kChunk = 256;
+    const int64_t half = p.rope.rotary_dim / 2;
+    parallel_items((p.rope_count + kChunk - 1) / kChunk, threads, [&](int) {
+        return [&](int64_t c) {
+            const int64_t r0 = c * kChunk;
+            const int64_t n = p.rope_count - r0 < kChunk ? p.rope_count - r0 : kChunk;
+            rope::fill_table(p.rope, p.rope_first + r0, n, cos + r0 * half, sin + r0 * half);
+        };
+    });
+}
+
 }  // namespace
 
 FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
@@ -110,8 +128,10 @@ FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
     if (plan.threads < 1) plan.threads = 1;
     plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
     plan.global_bytes = (size_t(p.n_global) * sizeof(int32_t) + 63) / 64 * 64;
+    plan.rope_bytes = p.rope.enabled ? rope_half_bytes(p) * 2 : 0;
     plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
-    plan.total_bytes = plan.cu_bytes + plan.global_bytes + plan.slice_bytes * size_t(plan.threads);
+    plan.total_bytes =
+        plan.cu_bytes + plan.global_bytes + plan.rope_bytes + plan.slice_bytes * size_t(plan.threads);
     return plan;
 }
 
@@ -121,12 +141,22 @@ int32_t *global_tokens_copy(void *workspace, const FwdCpuPlan &plan) {
     return reinterpret_cast<int32_t *>(static_cast<char *>(workspace) + plan.cu_bytes);
 }
 
-void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace) {
+void fwd_cpu(const FwdProblem &problem, const FwdCpuPlan &plan, void *workspace) {
     static const BlockFn kernel =
         cpu::pick_for_isa<BlockFn>(&flash::run_block_portable, &flash::run_block_avx2, &flash::run_block_avx512);
+    char *at = static_cast<char *>(workspace) + plan.cu_bytes + plan.global_bytes;
+    FwdProblem p = problem;
+    if (p.rope.enabled) {
+        float *cos = reinterpret_cast<float *>(at);
+        float *sin = reinterpret_cast<float *>(at + rope_half_bytes(p));
+        fill_rope_table(p, cos, sin, plan.threads);
+        p.rope_cos = cos;
+        p.rope_sin = sin;
+        at += plan.rope_bytes;
+    }
     const ItemOrder order(p, plan.threads);
     const size_t slice = plan.slice_bytes / sizeof(float);
-    float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes + plan.global_bytes);
+    float *const ws = reinterpret_cast<float *>(at);
     parallel_items(order.total, plan.threads, [&](int thread) {
         return [&p, &order, mine = ws + size_t(thread) * slice, cur = ItemOrder::Cursor{}](int64_t i) mutable {
             kernel(p, order.decode(i, cur), mine);

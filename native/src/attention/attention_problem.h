@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "common/typed_data.h"
+#include "rope/rope_spec.h"
 
 namespace pmx::attention {
 
@@ -60,6 +61,12 @@ struct FwdGeometry {
     int64_t nbq = 0, nbk = 0;            // the layout's block counts
     int64_t topk = 0;                    // > 0: select the layout per call
 
+    // Fused RoPE on q and k: key j at position j, query i at i + off (plus
+    // rope.offset, applied by the table). The cos/sin table covers positions
+    // [rope_first, rope_first + rope_count) of every sequence.
+    rope::RopeSpec rope;
+    int64_t rope_first = 0, rope_count = 0;
+
     // Whether any rule besides causal decides which keys a query sees.
     bool sparse() const { return window || n_global > 0 || layout != nullptr || topk > 0; }
 
@@ -90,6 +97,10 @@ struct FwdProblem : FwdGeometry {
     const float *v = nullptr;
     float *out = nullptr;
     float *lse = nullptr;  // optional
+    // The RoPE table (rope.enabled): rope_count rows of rotary_dim/2 values,
+    // row r for position rope_first + r; filled by fwd_cpu in its workspace.
+    const float *rope_cos = nullptr;
+    const float *rope_sin = nullptr;
 };
 
 // The float64 reference's problem: each tensor F32 or F64, as the caller gave it.
@@ -101,12 +112,13 @@ struct FwdReferenceProblem : FwdGeometry {
 
 // The workspace of fwd_cpu (64-byte aligned base): first the call's copy of
 // cu_seqlens_q then cu_seqlens_k (2·(B + 1) int32, varlen only), then of the
-// global tokens, then one slice per thread. Depends on the shapes and the thread count only, never
+// global tokens, then the RoPE cos/sin table, then one slice per thread. Depends on the shapes and the thread count only, never
 // on the cu_seqlens contents, so the size query and the call agree.
 struct FwdCpuPlan {
     int threads = 1;          // min(context threads, work items), >= 1
     size_t cu_bytes = 0;      // the cu_seqlens copy, rounded up to 64 bytes
     size_t global_bytes = 0;  // the global tokens copy, rounded up to 64 bytes
+    size_t rope_bytes = 0;    // the RoPE cos/sin table
     size_t slice_bytes = 0;   // per thread
     size_t total_bytes = 0;
 };

@@ -118,6 +118,39 @@ struct FlashFwd {
         bk.started = true;
     }
 
+    // RoPE on one row of D features (stride sd) at table row r, times mul,
+    // into dst (stride ds): pairs (i, i + rd/2) or (2i, 2i + 1), the features
+    // past rd copied.
+    static PMX_INLINE void rope_row(const FwdProblem &p, const float *src, int64_t sd, int64_t r, float mul, float *dst,
+                                    int64_t ds) {
+        const int64_t rd = p.rope.rotary_dim, half = rd / 2, d = p.head_dim;
+        const float *cs = p.rope_cos + r * half;
+        const float *sn = p.rope_sin + r * half;
+        const int64_t a_step = p.rope.interleaved ? 2 : 1, b_off = p.rope.interleaved ? 1 : half;
+        for (int64_t i = 0; i < half; ++i) {
+            const int64_t ia = i * a_step, ib = ia + b_off;
+            const float a = src[ia * sd], b = src[ib * sd];
+            dst[ia * ds] = (a * cs[i] - b * sn[i]) * mul;
+            dst[ib * ds] = (b * cs[i] + a * sn[i]) * mul;
+        }
+        for (int64_t dd = rd; dd < d; ++dd) dst[dd * ds] = src[dd * sd] * mul;
+    }
+
+    // Packs n K (or V) rows starting at key j0 (or the keys listed in
+    // `gathered`) at row stride ld; K is rotated when RoPE is on.
+    static void pack_keys(const FwdProblem &p, const float *src, int64_t sn, int64_t sd, bool rotate, int64_t j0,
+                          int64_t n, const int32_t *gathered, float *dst, int64_t ld) {
+        if (!rotate && gathered == nullptr) {
+            G::pack_rows(src + j0 * sn, sn, sd, n, p.head_dim, dst, ld);
+            return;
+        }
+        for (int64_t r = 0; r < n; ++r) {
+            const int64_t j = gathered != nullptr ? gathered[r] : j0 + r;
+            if (rotate) rope_row(p, src + j * sn, sd, j - p.rope_first, 1.f, dst + r * ld, 1);
+            else G::pack_rows(src + j * sn, sn, sd, 1, p.head_dim, dst + r * ld, ld);
+        }
+    }
+
     static ScoreMods score_mods(const FwdProblem &p, int64_t b, int64_t h) {
         constexpr double kLog2e = 1.4426950408889634;
         ScoreMods md;
@@ -187,10 +220,15 @@ struct FlashFwd {
                 if (bk.lo < lo_all) lo_all = bk.lo;
                 if (bk.hi > hi_all) hi_all = bk.hi;
             }
-            // Qᵀ, pre-scaled so that scores come out in log2 units; unused lanes 0.
+            // Qᵀ (rotated by RoPE at position i + off), pre-scaled so that scores
+            // come out in log2 units; unused lanes 0.
             for (int64_t i = 0; i < bk.nvalid; ++i) {
                 const float *qr = q + (bk.q0 + i) * p.q_sn;
-                for (int64_t dd = 0; dd < d; ++dd) bk.qt[dd * kBlockQ + i] = qr[dd * p.q_sd] * qscale;
+                if (p.rope.enabled) {
+                    rope_row(p, qr, p.q_sd, bk.q0 + i + off - p.rope_first, qscale, bk.qt + i, kBlockQ);
+                } else {
+                    for (int64_t dd = 0; dd < d; ++dd) bk.qt[dd * kBlockQ + i] = qr[dd * p.q_sd] * qscale;
+                }
             }
             for (int64_t dd = 0; dd < d; ++dd)
                 for (int64_t i = bk.nvalid; i < kBlockQ; ++i) bk.qt[dd * kBlockQ + i] = 0.f;
@@ -230,8 +268,8 @@ struct FlashFwd {
                 if (vi.jb > pb) pb = vi.jb;
             }
             if (pa >= pb) continue;
-            G::pack_rows(k + pa * p.k_sn, p.k_sn, p.k_sd, pb - pa, d, kp, ld);
-            G::pack_rows(v + pa * p.v_sn, p.v_sn, p.v_sd, pb - pa, d, vp, ld);
+            pack_keys(p, k, p.k_sn, p.k_sd, p.rope.enabled, pa, pb - pa, nullptr, kp, ld);
+            pack_keys(p, v, p.v_sn, p.v_sd, false, pa, pb - pa, nullptr, vp, ld);
             Prefetcher pf;
             if (j1 < hi_all) {
                 pf.k = reinterpret_cast<const char *>(k + j1 * p.k_sn);
@@ -286,7 +324,6 @@ struct FlashFwd {
     static void visit_global_keys(const FwdProblem &p, Block &bk, const SeqRules &rules, const float *k,
                                   const float *v, float *kp, float *vp, int64_t ld, float *st, uint64_t *mask,
                                   int32_t *gathered, const ScoreMods &mods, int64_t off) {
-        const int64_t d = p.head_dim;
         int64_t g = 0;
         while (g < rules.n_global) {
             int64_t n = 0;
@@ -297,11 +334,11 @@ struct FlashFwd {
                     break;
                 }
                 if (j >= bk.lo && j < bk.hi) continue;
-                G::pack_rows(k + j * p.k_sn, p.k_sn, p.k_sd, 1, d, kp + n * ld, ld);
-                G::pack_rows(v + j * p.v_sn, p.v_sn, p.v_sd, 1, d, vp + n * ld, ld);
                 gathered[n++] = int32_t(j);
             }
             if (n == 0) continue;
+            pack_keys(p, k, p.k_sn, p.k_sd, p.rope.enabled, 0, n, gathered, kp, ld);
+            pack_keys(p, v, p.v_sn, p.v_sd, false, 0, n, gathered, vp, ld);
             Visit vi;
             vi.ja = 0;
             vi.jb = n;
