@@ -30,6 +30,8 @@ package dev.panamax;
  * <tr><td>{@code topkBlocks}</td><td>dynamic block selection: per head and query block, the
  *     {@code k} key blocks whose mean key best matches the block's mean query, plus the local block;
  *     {@code layoutOut} (U8 {@code [B, H, nbq, nbk]}) receives the blocks used</td></tr>
+ * <tr><td>{@code rope}</td><td>RoPE ({@link RopeConfig}) on q and k inside the kernel: key {@code j} at
+ *     position {@code j}, query {@code i} at {@code i + Nk - Nq}, both plus the config's offset</td></tr>
  * <tr><td>{@code axial}</td><td>the sequence is an R&times;C grid; attend along rows or columns (dense
  *     only, Nq = Nk = R&middot;C)</td></tr>
  * </table>
@@ -61,6 +63,7 @@ public final class AttentionOptions {
     private final AxialAxis axialAxis;
     private final int axialRows;
     private final int axialCols;
+    private final RopeConfig rope;
 
     private AttentionOptions(Builder b) {
         if (!Float.isFinite(b.scale)) {
@@ -97,6 +100,7 @@ public final class AttentionOptions {
         this.axialAxis = b.axialAxis;
         this.axialRows = b.axialRows;
         this.axialCols = b.axialCols;
+        this.rope = b.rope;
     }
 
     private static void checkSparsity(Builder b) {
@@ -238,6 +242,11 @@ public final class AttentionOptions {
         return axialCols;
     }
 
+    /** The RoPE applied to q and k inside the kernel, or null for none. */
+    public RopeConfig rope() {
+        return rope;
+    }
+
     /** A builder starting from these options. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -259,6 +268,7 @@ public final class AttentionOptions {
         b.axialAxis = axialAxis;
         b.axialRows = axialRows;
         b.axialCols = axialCols;
+        b.rope = rope;
         return b;
     }
 
@@ -272,7 +282,8 @@ public final class AttentionOptions {
                 && globalTokens == that.globalTokens && alibiSlopes == that.alibiSlopes
                 && blockMask == that.blockMask && blockQ == that.blockQ && blockK == that.blockK
                 && topkBlocks == that.topkBlocks && layoutOut == that.layoutOut && axialAxis == that.axialAxis
-                && axialRows == that.axialRows && axialCols == that.axialCols;
+                && axialRows == that.axialRows && axialCols == that.axialCols
+                && java.util.Objects.equals(rope, that.rope);
     }
 
     @Override
@@ -289,7 +300,8 @@ public final class AttentionOptions {
         h = 31 * h + 31 * blockQ + blockK;
         h = 31 * h + topkBlocks;
         h = 31 * h + System.identityHashCode(layoutOut);
-        return 31 * h + (axialAxis == null ? 0 : axialAxis.hashCode() + 31 * axialRows + axialCols);
+        h = 31 * h + (axialAxis == null ? 0 : axialAxis.hashCode() + 31 * axialRows + axialCols);
+        return 31 * h + java.util.Objects.hashCode(rope);
     }
 
     @Override
@@ -303,6 +315,7 @@ public final class AttentionOptions {
         if (alibiSlopes != null) sb.append(", alibi");
         if (blockMask != null) sb.append(", blockMask ").append(blockQ).append('x').append(blockK);
         if (topkBlocks > 0) sb.append(", topk=").append(topkBlocks).append(" of ").append(blockQ).append('x').append(blockK);
+        if (rope != null) sb.append(", rope ").append(rope);
         if (axialAxis != null) sb.append(", axial ").append(axialAxis).append(' ').append(axialRows).append('x').append(axialCols);
         return sb.append(']').toString();
     }
@@ -357,6 +370,7 @@ public final class AttentionOptions {
         private AxialAxis axialAxis;
         private int axialRows;
         private int axialCols;
+        private RopeConfig rope;
 
         private Builder() {}
 
@@ -460,6 +474,15 @@ public final class AttentionOptions {
             this.axialAxis = axis;
             this.axialRows = axis == null ? 0 : rows;
             this.axialCols = axis == null ? 0 : cols;
+            return this;
+        }
+
+        /**
+         * RoPE on q and k inside the kernel (key j at position j, query i at {@code i + Nk - Nq}, both plus
+         * the config's offset; v is not rotated), or null for none.
+         */
+        public Builder rope(RopeConfig rope) {
+            this.rope = rope;
             return this;
         }
 

@@ -147,6 +147,14 @@ public final class AttentionChecks {
                 throw new IllegalArgumentException("alibiSlopes: shape[0] = " + slopes.shape(0) + " must be B = " + batch);
             }
         }
+        if (o.rope() != null) {
+            long d = q.shape(q.rank() - 1);
+            long rd = o.rope().rotaryDim() == 0 ? d : o.rope().rotaryDim();
+            if (rd > d || rd % 2 != 0) {
+                throw new IllegalArgumentException("rope: rotary dim " + rd + " must be even and at most D = " + d
+                        + (o.rope().rotaryDim() == 0 ? " (0 means D)" : ""));
+            }
+        }
         layout(o.blockMask(), "blockMask", true, batch, heads, nq, nk, o);
         layout(o.layoutOut(), "layoutOut", false, batch, heads, nq, nk, o);
     }

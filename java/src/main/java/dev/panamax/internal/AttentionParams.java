@@ -38,6 +38,7 @@ public final class AttentionParams {
     private static final long AXIAL_AXIS = pmx_attention_params.axial_axis$offset();
     private static final long AXIAL_ROWS = pmx_attention_params.axial_rows$offset();
     private static final long AXIAL_COLS = pmx_attention_params.axial_cols$offset();
+    private static final long ROPE = pmx_attention_params.rope$offset();
 
     private AttentionParams() {}
 
@@ -111,6 +112,7 @@ public final class AttentionParams {
         p.set(ValueLayout.JAVA_INT, AXIAL_AXIS, o.axialAxis() == null ? 0 : o.axialAxis().code());
         p.set(ValueLayout.JAVA_INT, AXIAL_ROWS, o.axialRows());
         p.set(ValueLayout.JAVA_INT, AXIAL_COLS, o.axialCols());
+        RopeParams.writeConfig(p, ROPE, o.rope());
     }
 
     /** {@code pmx_attention_fwd} with {@code pmx_attention_fwd_workspace_size}. */

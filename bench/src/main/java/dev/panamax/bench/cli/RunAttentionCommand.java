@@ -87,6 +87,14 @@ final class RunAttentionCommand implements Callable<Integer> {
     @Mixin
     SparsityFlags sparsity;
 
+    @Option(names = "--rope", order = 59,
+            description = "Fused RoPE on q and k (key j at position j, query i at i + Nk - N, plus --rope-offset), "
+                    + "with the --rope-* settings.")
+    boolean rope;
+
+    @Mixin
+    RopeFlags ropeFlags;
+
     @Mixin
     ThreadsOption threads;
 
@@ -110,6 +118,10 @@ final class RunAttentionCommand implements Callable<Integer> {
                         files.input("--cu-seqlens-k", cuSeqlensK, DType.I32, 1).tensor());
             }
             sparsity.apply(options, files, qa.tensor(), ka.tensor(), varlen);
+            if (rope) {
+                ropeFlags.checkHeadDim(qa.shape()[rank - 1], "--q");
+                options.rope(ropeFlags.toConfig());
+            }
             if (sparsity.layoutOut != null) {
                 if (sparsity.topkBlocks == 0) {
                     throw SparsityFlags.bad("--layout-out", "needs --topk-blocks or the --bigbird-* flags");
