@@ -14,6 +14,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "panamax/panamax.h"
@@ -53,6 +54,7 @@ struct Case {
     int32_t rows = 0, cols = 0;
     std::vector<int32_t> len_q, len_k;  // packed varlen when non-empty
     std::vector<int64_t> nan_v_rows;   // key rows (dense batch 0, kv head 0) whose V[.., 1] is NaN
+    int32_t topk = 0;  // > 0: dynamic top-k, the layout read back through layout_out
 };
 
 // One sequence as the test sees it: where its token n lives in q/k/v.
@@ -163,6 +165,24 @@ void build(const Case &c, Data &d, std::mt19937_64 &rng) {
         a.block_q = c.bq;
         a.block_k = c.bk;
     }
+    if (c.topk > 0) {
+        d.bq = c.bq == 0 ? 64 : c.bq;
+        d.bk = c.bk == 0 ? 64 : c.bk;
+        int64_t lq = 0, lk = 0;
+        for (const Seq &s : d.seqs) {
+            lq = std::max(lq, s.nq);
+            lk = std::max(lk, s.nk);
+        }
+        d.nbq = ceil_div(lq, d.bq);
+        d.nbk = ceil_div(lk, d.bk);
+        d.mask_b = nseq_outer;
+        d.mask_h = H;
+        d.mask.assign(size_t(d.mask_b * d.mask_h * d.nbq * d.nbk), 0xEE);  // poison
+        a.topk_blocks = c.topk;
+        a.block_q = c.bq;
+        a.block_k = c.bk;
+        a.layout_out = dense(d.mask.data(), PMX_DTYPE_U8, {d.mask_b, d.mask_h, d.nbq, d.nbk}, 1);
+    }
     a.axial_axis = c.axial;
     a.axial_rows = c.rows;
     a.axial_cols = c.cols;
@@ -200,7 +220,7 @@ Expected expected(const Case &c, const Data &d) {
                         const bool inw = (c.wl < 0 || j >= i + off - c.wl) && (c.wr < 0 || j <= i + off + c.wr);
                         ok = inw || is_global(i) || is_global(j);
                     }
-                    if (ok && c.block_mask) {
+                    if (ok && (c.block_mask || c.topk > 0)) {
                         const int64_t mb = d.mask_b == 1 ? 0 : s.outer, mh = d.mask_h == 1 ? 0 : h;
                         ok = d.mask[size_t(((mb * d.mask_h + mh) * d.nbq + i / d.bq) * d.nbk + j / d.bk)] != 0;
                     }
@@ -244,6 +264,63 @@ bool same_value(double got, double want, double tol) {
     return std::fabs(got - want) <= tol;
 }
 
+// The layout the kernel chose is a top-k selection by the test's own float64
+// scores: the local block, then k others none of which scores below an
+// unchosen eligible block (beyond rounding), no future block when causal.
+bool valid_topk(const Case &c, const Data &d, std::string &why) {
+    const int64_t H = c.heads, D = c.head_dim, group = c.heads / c.kv_heads;
+    const bool varlen = !c.len_q.empty();
+    for (size_t si = 0; si < d.seqs.size(); ++si) {
+        const Seq &s = d.seqs[si];
+        const int64_t off = s.nk - s.nq, nbk = ceil_div(s.nk, d.bk);
+        const int64_t base_q = varlen ? 0 : s.outer * d.rows_q, base_k = varlen ? 0 : s.outer * d.rows_k;
+        for (int64_t h = 0; h < H; ++h) {
+            std::vector<double> kmean(size_t(nbk * D), 0.0);
+            for (int64_t j = 0; j < s.nk; ++j)
+                for (int64_t x = 0; x < D; ++x)
+                    kmean[size_t((j / d.bk) * D + x)] += d.k[size_t(((base_k + s.k_row0 + j) * c.kv_heads + h / group) * D + x)];
+            for (int64_t kb = 0; kb < nbk; ++kb)
+                for (int64_t x = 0; x < D; ++x) kmean[size_t(kb * D + x)] /= double(std::min(s.nk, (kb + 1) * d.bk) - kb * d.bk);
+            for (int64_t qb = 0; qb < d.nbq; ++qb) {
+                const uint8_t *row = &d.mask[size_t(((s.outer * H + h) * d.nbq + qb) * d.nbk)];
+                const int64_t i0 = qb * d.bq, i1 = std::min(s.nq, i0 + d.bq);
+                int64_t chosen = 0;
+                for (int64_t kb = 0; kb < d.nbk; ++kb) chosen += row[kb] != 0;
+                if (i0 >= s.nq) {
+                    if (chosen != 0) { why = "a query block past the sequence visits blocks"; return false; }
+                    continue;
+                }
+                std::vector<double> qmean(size_t(D), 0.0);
+                for (int64_t i = i0; i < i1; ++i)
+                    for (int64_t x = 0; x < D; ++x) qmean[size_t(x)] += d.q[size_t(((base_q + s.q_row0 + i) * H + h) * D + x)];
+                const int64_t last = i1 - 1 + off, local = last >= 0 ? last / d.bk : -1;
+                double worst_chosen = INFINITY, best_unchosen = -INFINITY;
+                int64_t eligible = 0;
+                for (int64_t kb = 0; kb < d.nbk; ++kb) {
+                    const bool future = kb >= nbk || (c.causal && kb * d.bk > last);
+                    if (future) {
+                        if (row[kb]) { why = "a future or missing key block is visited"; return false; }
+                        continue;
+                    }
+                    if (kb == local) {
+                        if (!row[kb]) { why = "the local block is not visited"; return false; }
+                        continue;
+                    }
+                    ++eligible;
+                    double sc = 0;
+                    for (int64_t x = 0; x < D; ++x) sc += qmean[size_t(x)] / double(i1 - i0) * kmean[size_t(kb * D + x)];
+                    if (row[kb]) worst_chosen = std::min(worst_chosen, sc);
+                    else best_unchosen = std::max(best_unchosen, sc);
+                }
+                const int64_t want = std::min<int64_t>(c.topk, eligible) + (local >= 0 ? 1 : 0);
+                if (chosen != want) { why = "wrong number of blocks"; return false; }
+                if (worst_chosen < best_unchosen - 1e-5) { why = "a better block was left out"; return false; }
+            }
+        }
+    }
+    return true;
+}
+
 pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
     int64_t bytes = -1;
     pmx_status st = pmx_attention_fwd_workspace_size(ctx, &a, &bytes);
@@ -258,7 +335,6 @@ pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
 bool check_case(const Case &c, pmx_context *ctx3, pmx_context *ctx1, std::mt19937_64 &rng) {
     Data d;
     build(c, d, rng);
-    const Expected e = expected(c, d);
     bool ok = true;
     auto fail = [&](const char *what, size_t idx, double got, double want) {
         if (ok) std::printf("FAIL %s: %s at %zu: got %.9g want %.9g\n", c.name.c_str(), what, idx, got, want);
@@ -271,6 +347,11 @@ bool check_case(const Case &c, pmx_context *ctx3, pmx_context *ctx1, std::mt1993
                     pmx_test::last_error(ctx3).c_str());
         return false;
     }
+    // Top-k: the chosen layout must be a valid selection; the rest of the
+    // check then treats it as the block mask.
+    std::string why;
+    if (c.topk > 0 && !valid_topk(c, d, why)) fail(why.c_str(), 0, 0, 0);
+    const Expected e = expected(c, d);
     for (size_t i = 0; i < d.out.size(); ++i) {
         if (is_poison(d.out[i])) fail("out unwritten", i, d.out[i], e.out[i]);
         else if (!same_value(d.out[i], e.out[i], 2e-5)) fail("out", i, d.out[i], e.out[i]);
@@ -292,6 +373,8 @@ bool check_case(const Case &c, pmx_context *ctx3, pmx_context *ctx1, std::mt1993
     // The library's float64 reference against the same dense computation.
     std::vector<double> rout(d.out.size(), std::nan("")), rlse(d.lse.size(), std::nan(""));
     pmx_attention_params r = d.params;
+    std::vector<uint8_t> ref_layout(d.mask.size(), 0xEE);
+    if (c.topk > 0) r.layout_out.data = ref_layout.data();
     pmx_tensor o = r.out, l = r.lse;
     o.dtype = l.dtype = PMX_DTYPE_F64;
     o.data = rout.data();
@@ -304,6 +387,7 @@ bool check_case(const Case &c, pmx_context *ctx3, pmx_context *ctx1, std::mt1993
         std::printf("FAIL %s: reference: %s\n", c.name.c_str(), pmx_test::last_error(ctx1).c_str());
         return false;
     }
+    if (c.topk > 0 && ref_layout != d.mask) fail("the reference selected another layout", 0, 0, 0);
     for (size_t i = 0; i < rout.size(); ++i)
         if (!same_value(rout[i], e.out[i], 1e-12)) fail("reference out", i, rout[i], e.out[i]);
     for (size_t i = 0; i < rlse.size(); ++i)
@@ -471,6 +555,36 @@ std::vector<Case> cases() {
         c.window = true;
         c.wl = 4;
         c.alibi = 2;
+        add(c);
+    }
+    // Dynamic top-k.
+    for (auto [bq, bk, k] : std::vector<std::tuple<int32_t, int32_t, int32_t>>{{64, 64, 2}, {17, 33, 3}, {100, 40, 1}, {32, 16, 20}}) {
+        Case c;
+        c.name = "top-" + std::to_string(k) + " of " + std::to_string(bq) + "x" + std::to_string(bk) + " causal GQA";
+        c.topk = k;
+        c.bq = bq;
+        c.bk = bk;
+        c.causal = true;
+        c.heads = 4;
+        c.kv_heads = 2;
+        c.nq = c.nk = 401;
+        add(c);
+        c.name += ", Nq < Nk, not causal, B=2";
+        c.causal = false;
+        c.batch = 2;
+        c.nq = 150;
+        add(c);
+    }
+    {
+        Case c;
+        c.name = "top-2 varlen + window";
+        c.topk = 2;
+        c.bq = c.bk = 32;
+        c.causal = true;
+        c.window = true;
+        c.wl = 70;
+        c.len_q = {100, 0, 260, 1};
+        c.len_k = c.len_q;
         add(c);
     }
     // A NaN in V reaches exactly the rows that see its key.

@@ -199,7 +199,7 @@ int main() {
         f.p.global_tokens = pmx_test::dense(f.ints.data(), PMX_DTYPE_I32, {1}, 4); }, INV, "global_tokens:");
     check_rejects(ctx, "layout_out overlaps q", [](F &f) {
         f.p.topk_blocks = 1;
-        f.p.layout_out = pmx_test::dense(f.q.data(), PMX_DTYPE_U8, {2, 4, 1, 1}, 1); }, PMX_STATUS_UNSUPPORTED, "");
+        f.p.layout_out = pmx_test::dense(f.q.data(), PMX_DTYPE_U8, {2, 4, 1, 1}, 1); }, INV, "layout_out: overlaps q");
     {
         // The unfused baseline refuses the options it does not implement.
         Fixture f;

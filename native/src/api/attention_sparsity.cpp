@@ -184,9 +184,13 @@ void resolve_sparsity(const pmx_attention_params &a, attention::FwdGeometry &p) 
     if (tensor_present(a.layout_out)) {
         if (p.topk == 0) fail(PMX_STATUS_INVALID_ARGUMENT, "layout_out: only with topk_blocks > 0");
         check_layout_tensor(a.layout_out, "layout_out", false, caller_batch, p.heads, p);
+        p.layout_out = static_cast<uint8_t *>(a.layout_out.data);
+        p.out_sb = a.layout_out.stride[0];
+        p.out_sh = a.layout_out.stride[1];
+        p.out_sq = a.layout_out.stride[2];
+        p.out_sk = a.layout_out.stride[3];
     }
     if (p.topk > 0 && p.sub > 1) fail(PMX_STATUS_INVALID_ARGUMENT, "topk_blocks: not with axial attention");
-    if (p.topk > 0) fail(PMX_STATUS_UNSUPPORTED, "topk_blocks: dynamic top-k is not in this build yet");
     if (p.topk > 0) {
         p.nbq = tensor_present(a.layout_out) ? a.layout_out.shape[2] : ceil_div(longest(p, false), p.block_q);
         p.nbk = tensor_present(a.layout_out) ? a.layout_out.shape[3] : ceil_div(longest(p, true), p.block_k);
@@ -209,6 +213,9 @@ void bind_sparsity(attention::FwdGeometry &p, const pmx_attention_params &a, int
     if (p.topk > ceil_div(longest(p, true), p.block_k))
         fail(PMX_STATUS_INVALID_ARGUMENT, "topk_blocks: %lld is more than the %lld key blocks of the longest sequence",
              (long long)p.topk, (long long)ceil_div(longest(p, true), p.block_k));
+    // The top-k layout was sized from the lengths read before the copy.
+    if (p.topk > 0 && (ceil_div(longest(p, false), p.block_q) > p.nbq || ceil_div(longest(p, true), p.block_k) > p.nbk))
+        fail(PMX_STATUS_INVALID_ARGUMENT, "cu_seqlens_q, cu_seqlens_k: changed during the call");
 }
 
 }  // namespace pmx

@@ -6,6 +6,7 @@
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_layout.h"
+#include "attention/topk_select.h"
 #include "common/isa_dispatch.h"
 #include "common/parallel.h"
 
@@ -114,6 +115,21 @@ void fill_rope_table(const FwdProblem &p, float *cos, float *sin, int threads) {
     });
 }
 
+TopkSpec topk_spec(const FwdProblem &p) { return TopkSpec{p.block_q, p.block_k, p.topk, p.nbq, p.nbk}; }
+
+size_t topk_layout_bytes(const FwdProblem &p) { return (size_t(p.batch * p.heads * p.nbq * p.nbk) + 63) / 64 * 64; }
+
+// The selection, from the workspace into the caller's layout_out.
+void copy_layout_out(const FwdProblem &p) {
+    for (int64_t b = 0; b < p.batch; ++b)
+        for (int64_t h = 0; h < p.heads; ++h)
+            for (int64_t qb = 0; qb < p.nbq; ++qb) {
+                const uint8_t *src = p.layout + b * p.lay_sb + h * p.lay_sh + qb * p.lay_sq;
+                uint8_t *dst = p.layout_out + b * p.out_sb + h * p.out_sh + qb * p.out_sq;
+                for (int64_t kb = 0; kb < p.nbk; ++kb) dst[kb * p.out_sk] = src[kb];
+            }
+}
+
 }  // namespace
 
 FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
@@ -129,9 +145,11 @@ FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
     plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
     plan.global_bytes = (size_t(p.n_global) * sizeof(int32_t) + 63) / 64 * 64;
     plan.rope_bytes = p.rope.enabled ? rope_half_bytes(p) * 2 : 0;
+    if (p.topk > 0)
+        plan.topk_bytes = topk_layout_bytes(p) + topk_scratch_floats(p, topk_spec(p)) * sizeof(float) * size_t(plan.threads);
     plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
-    plan.total_bytes =
-        plan.cu_bytes + plan.global_bytes + plan.rope_bytes + plan.slice_bytes * size_t(plan.threads);
+    plan.total_bytes = plan.cu_bytes + plan.global_bytes + plan.rope_bytes + plan.topk_bytes +
+                       plan.slice_bytes * size_t(plan.threads);
     return plan;
 }
 
@@ -153,6 +171,17 @@ void fwd_cpu(const FwdProblem &problem, const FwdCpuPlan &plan, void *workspace)
         p.rope_cos = cos;
         p.rope_sin = sin;
         at += plan.rope_bytes;
+    }
+    if (p.topk > 0) {
+        uint8_t *layout = reinterpret_cast<uint8_t *>(at);
+        select_topk(p, topk_spec(p), layout, reinterpret_cast<float *>(at + topk_layout_bytes(p)), plan.threads);
+        p.layout = layout;
+        p.lay_sk = 1;
+        p.lay_sq = p.nbk;
+        p.lay_sh = p.nbq * p.nbk;
+        p.lay_sb = p.heads * p.lay_sh;
+        if (p.layout_out != nullptr) copy_layout_out(p);
+        at += plan.topk_bytes;
     }
     const ItemOrder order(p, plan.threads);
     const size_t slice = plan.slice_bytes / sizeof(float);

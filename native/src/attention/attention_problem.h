@@ -60,6 +60,9 @@ struct FwdGeometry {
     int64_t block_q = 64, block_k = 64;  // rows / keys per layout block
     int64_t nbq = 0, nbk = 0;            // the layout's block counts
     int64_t topk = 0;                    // > 0: select the layout per call
+    // Top-k only, optional: where the selected layout goes, [B][H][nbq][nbk].
+    uint8_t *layout_out = nullptr;
+    int64_t out_sb = 0, out_sh = 0, out_sq = 0, out_sk = 0;
 
     // Fused RoPE on q and k: key j at position j, query i at i + off (plus
     // rope.offset, applied by the table). The cos/sin table covers positions
@@ -112,13 +115,15 @@ struct FwdReferenceProblem : FwdGeometry {
 
 // The workspace of fwd_cpu (64-byte aligned base): first the call's copy of
 // cu_seqlens_q then cu_seqlens_k (2·(B + 1) int32, varlen only), then of the
-// global tokens, then the RoPE cos/sin table, then one slice per thread. Depends on the shapes and the thread count only, never
+// global tokens, then the RoPE cos/sin table, then the top-k layout and its
+// scratch, then one slice per thread. Depends on the shapes and the thread count only, never
 // on the cu_seqlens contents, so the size query and the call agree.
 struct FwdCpuPlan {
     int threads = 1;          // min(context threads, work items), >= 1
     size_t cu_bytes = 0;      // the cu_seqlens copy, rounded up to 64 bytes
     size_t global_bytes = 0;  // the global tokens copy, rounded up to 64 bytes
     size_t rope_bytes = 0;    // the RoPE cos/sin table
+    size_t topk_bytes = 0;    // top-k: the selected layout [B][H][nbq][nbk], then per-thread scratch
     size_t slice_bytes = 0;   // per thread
     size_t total_bytes = 0;
 };
