@@ -2,6 +2,8 @@ package dev.panamax.bench.cli;
 
 import dev.panamax.Attention;
 import dev.panamax.AttentionOptions;
+import dev.panamax.BigBird;
+import dev.panamax.BigBirdOptions;
 import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
@@ -17,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -87,6 +90,9 @@ final class RunAttentionCommand implements Callable<Integer> {
     @Mixin
     SparsityFlags sparsity;
 
+    @Mixin
+    BigBirdFlags bigBird;
+
     @Option(names = "--rope", order = 59,
             description = "Fused RoPE on q and k (key j at position j, query i at i + Nk - N, plus --rope-offset), "
                     + "with the --rope-* settings.")
@@ -105,7 +111,7 @@ final class RunAttentionCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cu-seqlens-q and --cu-seqlens-k go together: give both or neither");
         }
-        try (NpyIo files = new NpyIo(); Context ctx = threads.openContext()) {
+        try (NpyIo files = new NpyIo(); Context ctx = threads.openContext(); Arena layoutArena = Arena.ofConfined()) {
             int rank = varlen ? 3 : 4;
             String hint = varlen ? " (packed varlen layout [total, heads, D])"
                     : " (dense layout; packed varlen inputs of rank 3 need --cu-seqlens-q/-k)";
@@ -122,7 +128,21 @@ final class RunAttentionCommand implements Callable<Integer> {
                 ropeFlags.checkHeadDim(qa.shape()[rank - 1], "--q");
                 options.rope(ropeFlags.toConfig());
             }
-            if (sparsity.layoutOut != null) {
+            long heads = qa.shape()[rank - 2];
+            if (bigBird.present()) {
+                if (sparsity.blockMask != null || sparsity.topkBlocks > 0) {
+                    throw SparsityFlags.bad("--bigbird-block", "not with --block-mask or --topk-blocks");
+                }
+                BigBirdOptions bb = bigBird.toOptions(causal);
+                long nq = varlen ? maxLength(files, true) : qa.shape()[1];
+                long nk = varlen ? maxLength(files, false) : ka.shape()[1];
+                long[] shape = BigBird.layoutShape(nq, nk, (int) heads, bb);
+                Tensor layout = sparsity.layoutOut != null
+                        ? files.output("--layout-out", sparsity.layoutOut, DType.U8, shape).tensor()
+                        : Tensor.allocate(layoutArena, DType.U8, shape);
+                BigBird.layout(ctx, nq, nk, (int) heads, bb, layout);
+                options.blockMask(layout, bb.block(), bb.block());
+            } else if (sparsity.layoutOut != null) {
                 if (sparsity.topkBlocks == 0) {
                     throw SparsityFlags.bad("--layout-out", "needs --topk-blocks or the --bigbird-* flags");
                 }

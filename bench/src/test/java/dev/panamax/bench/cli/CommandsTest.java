@@ -60,10 +60,12 @@ class CommandsTest {
 
     @Test
     void demoPassesOnASmallWorkload() {
-        Cli.Result r = Cli.run("demo", "--seq-len", "256", "--check-rows", "16", "--threads", "2");
+        Cli.Result r = Cli.run("demo", "--seq-len", "256", "--sparse-len", "9000", "--check-rows", "16",
+                "--threads", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("Checks against float64: PASS"), r.out());
-        assertTrue(r.out().contains("[3/3] Speed"), r.out());
+        assertTrue(r.out().contains("window 256 + 10 globals") && r.out().contains("BigBird 64"), r.out());
+        assertTrue(r.out().contains("[4/4] Speed"), r.out());
     }
 
     @Test
@@ -71,7 +73,13 @@ class CommandsTest {
         Cli.Result r = Cli.run("run", "attention", "--help");
         assertEquals(0, r.exitCode(), r.toString());
         for (String flag : List.of("--q", "--k", "--v", "--out", "--lse", "--causal", "--scale", "--cu-seqlens-q",
-                "--cu-seqlens-k", "--threads")) {
+                "--cu-seqlens-k", "--threads", "--window-left", "--window-right", "--global-tokens", "--alibi-slopes",
+                "--softcap", "--block-mask", "--block-q", "--block-k", "--bigbird-block", "--bigbird-window",
+                "--bigbird-random", "--bigbird-global", "--seed", "--topk-blocks", "--layout-out", "--axial-shape",
+                "--axial-axis", "--rope", "--rope-theta", "--rope-dim", "--rope-style", "--rope-scaling",
+                "--rope-factor", "--rope-ntk-alpha", "--rope-original-max-position", "--rope-beta-fast",
+                "--rope-beta-slow", "--rope-low-freq-factor", "--rope-high-freq-factor", "--rope-attention-factor",
+                "--rope-offset")) {
             assertTrue(r.out().contains(flag + "=") || r.out().contains(flag + " "), flag + " in " + r.out());
         }
     }
