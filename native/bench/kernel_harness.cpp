@@ -9,6 +9,7 @@
 // caps the ISA path of the fused kernel.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,14 +26,23 @@ struct Options {
     std::vector<int64_t> n = {1024, 4096}, d = {64, 128}, causal = {0, 1}, threads = {0};
     int64_t batch = 1, heads = 8, kv_heads = 0;  // kv_heads 0: = heads
     int64_t repeats = 7, warmup = 1, sgemm_size = 2048, unfused_max_n = 4096;
+    // Sparse variants (the unfused baseline does not run them).
+    int64_t window = -1;      // window_left; -1: no window
+    double density = 0;       // > 0: a random block mask of 64x64 blocks with this density
+    double softcap = 0;
+    int64_t alibi = 0;        // 1: ALiBi slopes 2^(-8(h+1)/H)
+    bool sparse() const { return window >= 0 || density > 0 || softcap > 0 || alibi != 0; }
 };
 
 const char *kUsage =
     "usage: pmx_kernel_harness [--n 1024,4096] [--d 64,128] [--causal 0,1] [--threads 0]\n"
     "                          [--batch 1] [--heads 8] [--kv-heads H] [--repeats 7] [--warmup 1]\n"
     "                          [--sgemm 2048] [--unfused-max-n 4096]\n"
+    "                          [--window L] [--density P] [--softcap C] [--alibi 1]\n"
     "  lists are comma-separated; threads 0 = all cores; --sgemm 0 skips the sgemm column,\n"
     "  --unfused-max-n 0 the unfused one. Shapes: q [B, N, H, D], k and v [B, N, Hkv, D], fp32.\n"
+    "  --window L: sliding window of L keys left of the diagonal; --density P: a random block mask of\n"
+    "  64x64 blocks (diagonal blocks always on); GFLOP/s then count the pairs visited.\n"
     "  Environment: PMX_ISA=portable|avx2|avx512 caps the fused kernel's ISA path.\n";
 
 [[noreturn]] void usage_error(const std::string &message) {
@@ -78,6 +88,10 @@ Options parse(int argc, char **argv) {
         else if (flag == "--warmup") o.warmup = parse_int(flag, value, 0);
         else if (flag == "--sgemm") o.sgemm_size = parse_int(flag, value, 0);
         else if (flag == "--unfused-max-n") o.unfused_max_n = parse_int(flag, value, 0);
+        else if (flag == "--window") o.window = parse_int(flag, value, 0);
+        else if (flag == "--density") o.density = std::atof(value.c_str());
+        else if (flag == "--softcap") o.softcap = std::atof(value.c_str());
+        else if (flag == "--alibi") o.alibi = parse_int(flag, value, 0);
         else usage_error("unknown flag " + flag);
     }
     if (o.kv_heads == 0) o.kv_heads = o.heads;
@@ -192,9 +206,38 @@ void run_shape(const Options &o, int64_t threads, int64_t n, int64_t d, bool cau
     p.out = bnhd(out.get(), b, n, h, d);
     p.causal = causal ? 1 : 0;
 
+    p.window = o.window >= 0;
+    p.window_left = int32_t(o.window);
+    p.window_right = -1;
+    p.softcap = float(o.softcap);
+    std::vector<float> slopes(static_cast<size_t>(h));
+    for (int64_t i = 0; i < h; ++i) slopes[size_t(i)] = std::exp2(-8.0f * float(i + 1) / float(h));
+    if (o.alibi) {
+        p.alibi_slopes.data = slopes.data();
+        p.alibi_slopes.dtype = PMX_DTYPE_F32;
+        p.alibi_slopes.ndim = 1;
+        p.alibi_slopes.shape[0] = h;
+        p.alibi_slopes.stride[0] = 1;
+        p.alibi_slopes.byte_size = h * 4;
+    }
+    const int64_t nb = (n + 63) / 64;
+    std::vector<uint8_t> mask;
+    if (o.density > 0) {
+        std::bernoulli_distribution on(o.density);
+        mask.resize(size_t(h * nb * nb));
+        for (int64_t x = 0; x < h * nb * nb; ++x) mask[size_t(x)] = on(rng) || (x % (nb * nb)) / nb == x % nb;
+        p.block_mask.data = mask.data();
+        p.block_mask.dtype = PMX_DTYPE_U8;
+        p.block_mask.ndim = 4;
+        const int64_t shape[4] = {1, h, nb, nb}, stride[4] = {h * nb * nb, nb * nb, nb, 1};
+        std::copy(shape, shape + 4, p.block_mask.shape);
+        std::copy(stride, stride + 4, p.block_mask.stride);
+        p.block_mask.byte_size = h * nb * nb;
+    }
+
     int64_t fused_bytes = 0, unfused_bytes = 0;
     check(pmx_attention_fwd_workspace_size(ctx, &p, &fused_bytes), "pmx_attention_fwd_workspace_size", ctx);
-    const bool unfused = n <= o.unfused_max_n;
+    const bool unfused = n <= o.unfused_max_n && !o.sparse();
     if (unfused)
         check(pmx_bench_attention_unfused_workspace_size(ctx, &p, &unfused_bytes),
               "pmx_bench_attention_unfused_workspace_size", ctx);
@@ -220,8 +263,22 @@ void run_shape(const Options &o, int64_t threads, int64_t n, int64_t d, bool cau
     }
     pmx_context_destroy(ctx);
 
-    const double pairs = causal ? double(n) * double(n + 1) / 2 : double(n) * double(n);
-    const double flops = 4.0 * double(b * h * d) * pairs;
+    // Pairs visited per (batch, head), summed over heads: row i sees keys
+    // [lo(i), hi(i)] of the causal/window band, within the mask's blocks.
+    double pairs_all_heads = 0;
+    for (int64_t hh = 0; hh < h; ++hh)
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t hi = causal ? i : n - 1;
+            const int64_t lo = o.window >= 0 ? std::max<int64_t>(0, i - o.window) : 0;
+            if (mask.empty()) {
+                pairs_all_heads += double(hi - lo + 1);
+                continue;
+            }
+            for (int64_t kb = lo / 64; kb * 64 <= hi; ++kb)
+                if (mask[size_t((hh * nb + i / 64) * nb + kb)])
+                    pairs_all_heads += double(std::min(hi, kb * 64 + 63) - std::max(lo, kb * 64) + 1);
+        }
+    const double flops = 4.0 * double(b * d) * pairs_all_heads;
     const double fused = gflops(flops, fused_ms.median());
     const double ceiling = gflops(2.0 * double(sgemm.size) * double(sgemm.size) * double(sgemm.size), sgemm_ms.median());
     const double unfused_gflops = gflops(flops, unfused_ms.median());

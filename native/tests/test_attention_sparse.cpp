@@ -454,6 +454,16 @@ std::vector<Case> cases() {
         for (int32_t g = 5; g < 333; g += 7) c.global.push_back(g);
         add(c);
     }
+    {
+        Case c;
+        c.name = "130 global tokens (3 gathered blocks), window 8, alibi, causal";
+        c.causal = c.window = true;
+        c.wl = 8;
+        c.alibi = 1;
+        c.nq = c.nk = 650;
+        for (int32_t g = 2; g < 650; g += 5) c.global.push_back(g);
+        add(c);
+    }
     // ALiBi and softcap, alone and with the rest.
     {
         Case c;

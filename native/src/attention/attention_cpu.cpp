@@ -28,7 +28,9 @@ using BlockFn = void (*)(const FwdProblem &, const BlockTask &, float *);
 //  - dense non-causal (all items cost the same): head-major, so that
 //    consecutive items read the same K/V rows and the threads share them
 //    through L2/L3;
-//  - varlen: sequence major, then head, then the sequence's groups last-first.
+//  - varlen: sequence major, then head, then the sequence's groups last-first;
+//  - with global tokens, one item per (sequence, head) for its global query
+//    rows (they see every key) comes before all of these.
 //    A thread's next item never lies before its previous one, so the decode
 //    walks the sequences with a cursor instead of a search.
 // Which thread runs an item does not change its result: each row is written
@@ -39,6 +41,7 @@ struct ItemOrder {
     int64_t rows = 0;   // query rows per item
     int64_t total = 0;
     int64_t nqb_dense = 0;
+    int64_t global_items = 0;  // one per (sequence, head) when there are global tokens
 
     int64_t blocks_of(int64_t n, int64_t r) const { return (n + r - 1) / r; }
 
@@ -56,6 +59,8 @@ struct ItemOrder {
         } else {
             for (int64_t b = 0; b < p.batch; ++b) total += p.heads * blocks_of(p.q_len(b), rows);
         }
+        if (p.n_global > 0) global_items = p.batch * p.heads;
+        total += global_items;
     }
 
     // Cursor for the varlen decode: first item index of sequence `b`.
@@ -66,6 +71,13 @@ struct ItemOrder {
 
     BlockTask decode(int64_t item, Cursor &cur) const {
         BlockTask t;
+        if (item < global_items) {  // the global query rows of (b, h): run first, they are the longest
+            t.b = item / p.heads;
+            t.h = item % p.heads;
+            t.q0 = -1;
+            return t;
+        }
+        item -= global_items;
         t.blocks = group;
         if (!p.varlen()) {
             int64_t bh, qg;

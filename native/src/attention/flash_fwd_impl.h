@@ -28,6 +28,7 @@
 // packed nor computed.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -70,12 +71,15 @@ struct FlashFwd {
         bool full = false;  // every row sees every key
     };
 
-    static void visit(const FwdProblem &p, Block &bk, const Visit &vi, const float *kp, const float *vp, int64_t ld,
-                      float *st, uint64_t *mask, const ScoreMods &mods_in, const int32_t *gathered, int64_t off,
-                      Prefetcher &pf) {
+    // rules: BlockRules or GatheredRules (sparse problems), null otherwise;
+    // q_origin: the query position lane 0 stands for in the ALiBi distances.
+    template <class Rules>
+    static void visit(const FwdProblem &p, Block &bk, const Rules *rules, const Visit &vi, const float *kp,
+                      const float *vp, int64_t ld, float *st, uint64_t *mask, const ScoreMods &mods_in,
+                      const int32_t *gathered, int64_t q_origin, int64_t off, Prefetcher &pf) {
         const int64_t d = p.head_dim;
         const int64_t jn = vi.jb - vi.ja;
-        const int64_t ds = bk.q0 + off - vi.ja;  // row i sees key ja + jj causally iff jj <= i + ds
+        const int64_t ds = bk.q0 + off - vi.ja;  // contiguous rows: row i sees key ja + jj causally iff jj <= i + ds
         TileMask tm;
         if (vi.full) {
             tm.kind = TileMask::kNone;
@@ -91,13 +95,13 @@ struct FlashFwd {
             uint64_t lay = 0;
             for (int64_t jj = 0; jj < jn; ++jj) {
                 const int64_t j = gathered != nullptr ? gathered[jj] : vi.ja + jj;
-                const int64_t kb = j / bk.rules.rp->bk;
+                const int64_t kb = j / rules->block_k();
                 if (kb != kb_cached) {
-                    lay = bk.rules.layout_lanes(kb);
+                    lay = rules->layout_lanes(kb);
                     kb_cached = kb;
                 }
-                mask[jj] = bk.rules.lanes(j, lay);
-                bk.seen |= mask[jj] & bk.rules.valid;
+                mask[jj] = rules->lanes(j, lay);
+                bk.seen |= mask[jj] & rules->valid;
             }
         }
         if (tm.kind == TileMask::kNone) G::qk_tile(kp, ld, bk.qt, d, jn, st, pf);
@@ -105,9 +109,9 @@ struct FlashFwd {
         else B::qk_tile(kp, ld, bk.qt, d, jn, st, mask, pf);
         if (mods_in.any()) {
             ScoreMods md = mods_in;
-            md.center = vi.ja - bk.q0 - off;
+            md.center = vi.ja - q_origin - off;
             md.keys = gathered;
-            md.key_to_center = bk.q0 + off;
+            md.key_to_center = q_origin + off;
             S::apply_mods(st, jn, md);
         }
         S::softmax_tile(st, jn, bk.m, bk.l, bk.alpha, tm);
@@ -167,6 +171,10 @@ struct FlashFwd {
     }
 
     static void run_block(const FwdProblem &p, const BlockTask &t, float *ws) {
+        if (t.q0 < 0) {
+            run_global_rows(p, t.b, t.h, ws);
+            return;
+        }
         const ThreadSlices sl(p.head_dim);
         float *st = ws + sl.st;
         float *kp = ws + sl.kp;
@@ -286,8 +294,8 @@ struct FlashFwd {
             for (int g = 0; g < nblk; ++g) {
                 const Visit &vi = visits[g];
                 if (vi.ja >= vi.jb) continue;
-                visit(p, blk[g], vi, kp + (vi.ja - pa) * ld, vp + (vi.ja - pa) * ld, ld, st, mask, mods, nullptr,
-                      off, pf);
+                visit(p, blk[g], sparse ? &blk[g].rules : nullptr, vi, kp + (vi.ja - pa) * ld,
+                      vp + (vi.ja - pa) * ld, ld, st, mask, mods, nullptr, blk[g].q0, off, pf);
             }
             pf.flush();
         }
@@ -295,27 +303,105 @@ struct FlashFwd {
             for (int g = 0; g < nblk; ++g) visit_global_keys(p, blk[g], rules, k, v, kp, vp, ld, st, mask, gathered,
                                                              mods, off);
 
-        // Normalise and write out; a row that sees no key gets 0 and lse -inf.
-        // A row that does see keys follows IEEE: l is NaN when a NaN or an
-        // inf - inf reached it, and 0 when all its scores are -inf (0/0): both
-        // give NaN, as the float64 reference does.
-        constexpr double kLn2 = 0.693147180559945309;
+        // Normalise and write out. A row that does see keys follows IEEE: l is
+        // NaN when a NaN or an inf - inf reached it, and 0 when all its scores
+        // are -inf (0/0): both give NaN, as the float64 reference does.
         for (int g = 0; g < nblk; ++g) {
             const Block &bk = blk[g];
             for (int64_t i = 0; i < bk.nvalid; ++i) {
-                float *orow = o + (bk.q0 + i) * p.o_sn;
-                float *lrow = lse ? lse + (bk.q0 + i) * p.l_sn : nullptr;
-                if ((bk.seen >> i) & 1u) {
-                    const float li = bk.l[i];
-                    for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] / li;
-                    if (lrow)
-                        *lrow = li > 0.f ? float(double(bk.m[i]) * kLn2 + std::log(double(li)))
-                                         : std::numeric_limits<float>::quiet_NaN();
-                } else {
-                    for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = 0.f;
-                    if (lrow) *lrow = -std::numeric_limits<float>::infinity();
-                }
+                if (sparse && ((bk.rules.gq >> i) & 1u)) continue;  // a global row: run_global_rows writes it
+                write_row(p, bk, i, o + (bk.q0 + i) * p.o_sn, lse ? lse + (bk.q0 + i) * p.l_sn : nullptr);
             }
+        }
+    }
+
+    // Normalises lane i of a block into its output row (and lse); a row that
+    // saw no key gets 0 and lse -inf.
+    static void write_row(const FwdProblem &p, const Block &bk, int64_t i, float *orow, float *lrow) {
+        constexpr double kLn2 = 0.693147180559945309;
+        const int64_t d = p.head_dim;
+        if ((bk.seen >> i) & 1u) {
+            const float li = bk.l[i];
+            for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] / li;
+            if (lrow)
+                *lrow = li > 0.f ? float(double(bk.m[i]) * kLn2 + std::log(double(li)))
+                                 : std::numeric_limits<float>::quiet_NaN();
+        } else {
+            for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = 0.f;
+            if (lrow) *lrow = -std::numeric_limits<float>::infinity();
+        }
+    }
+
+    // The global query rows of sequence b, head h (self-attention: every key
+    // causality and the layout allow), gathered 64 at a time into one block.
+    static void run_global_rows(const FwdProblem &p, int64_t b, int64_t h, float *ws) {
+        const ThreadSlices sl(p.head_dim);
+        float *st = ws + sl.st;
+        float *kp = ws + sl.kp;
+        float *vp = ws + sl.vp;
+        uint64_t *mask = reinterpret_cast<uint64_t *>(ws + sl.mask);
+        const int64_t d = p.head_dim, ld = packed_ld(d);
+        const SeqRules rules(p, b, h);
+        const int64_t off = rules.off;
+        const int64_t hk = h / (p.heads / p.kv_heads);
+        const float *q = p.q + p.q_base(b) + h * p.q_sh;
+        const float *k = p.k + p.k_base(b) + hk * p.k_sh;
+        const float *v = p.v + p.v_base(b) + hk * p.v_sh;
+        float *o = p.out + p.o_base(b) + h * p.o_sh;
+        float *lse = p.lse ? p.lse + p.lse_base(b) + h * p.l_sh : nullptr;
+        const float qscale = float(double(p.scale) * 1.4426950408889634);
+        ScoreMods mods = score_mods(p, b, h);
+        alignas(64) float lane_pos[kBlockQ];
+        mods.lane_pos = lane_pos;
+
+        for (int64_t g0 = 0; g0 < rules.n_global; g0 += kBlockQ) {
+            const int64_t n = rules.n_global - g0 < kBlockQ ? rules.n_global - g0 : kBlockQ;
+            const int32_t *rows = rules.global + g0;
+            const GatheredRules gr(rules, rows, n);
+            Block bk;
+            bk.qt = ws + sl.qt;
+            bk.ot = ws + sl.ot;
+            bk.m = ws + sl.stats;
+            bk.l = bk.m + kBlockQ;
+            bk.alpha = bk.l + kBlockQ;
+            bk.q0 = 0;
+            bk.nvalid = n;
+            bk.started = false;
+            bk.seen = 0;
+            for (int64_t l = 0; l < kBlockQ; ++l) {
+                lane_pos[l] = l < n ? float(rows[l]) : 0.f;
+                bk.m[l] = -std::numeric_limits<float>::infinity();
+                bk.l[l] = 0.f;
+                for (int64_t dd = 0; dd < d && l >= n; ++dd) bk.qt[dd * kBlockQ + l] = 0.f;
+                if (l >= n) continue;
+                const float *qr = q + rows[l] * p.q_sn;
+                if (p.rope.enabled) rope_row(p, qr, p.q_sd, rows[l] + off - p.rope_first, qscale, bk.qt + l, kBlockQ);
+                else
+                    for (int64_t dd = 0; dd < d; ++dd) bk.qt[dd * kBlockQ + l] = qr[dd * p.q_sd] * qscale;
+            }
+            for (int64_t j0 = 0; j0 < gr.causal_end; j0 += kBlockK) {
+                Visit vi;
+                vi.ja = j0;
+                vi.jb = j0 + kBlockK < gr.causal_end ? j0 + kBlockK : gr.causal_end;
+                if (rules.lay != nullptr) {
+                    // Skip key blocks no gathered row visits.
+                    int64_t first = -1, last = -1;
+                    for (int64_t kb = vi.ja / rules.bk; kb * rules.bk < vi.jb; ++kb)
+                        if ((gr.layout_lanes(kb) & gr.valid) != 0) {
+                            if (first < 0) first = kb;
+                            last = kb;
+                        }
+                    if (first < 0) continue;
+                    vi.ja = std::max(vi.ja, first * rules.bk);
+                    vi.jb = std::min(vi.jb, (last + 1) * rules.bk);
+                }
+                pack_keys(p, k, p.k_sn, p.k_sd, p.rope.enabled, vi.ja, vi.jb - vi.ja, nullptr, kp, ld);
+                pack_keys(p, v, p.v_sn, p.v_sd, false, vi.ja, vi.jb - vi.ja, nullptr, vp, ld);
+                Prefetcher pf;
+                visit(p, bk, &gr, vi, kp, vp, ld, st, mask, mods, nullptr, 0, off, pf);
+            }
+            for (int64_t l = 0; l < n; ++l)
+                write_row(p, bk, l, o + rows[l] * p.o_sn, lse ? lse + rows[l] * p.l_sn : nullptr);
         }
     }
 
@@ -343,7 +429,7 @@ struct FlashFwd {
             vi.ja = 0;
             vi.jb = n;
             Prefetcher pf;
-            visit(p, bk, vi, kp, vp, ld, st, mask, mods, gathered, off, pf);
+            visit(p, bk, &bk.rules, vi, kp, vp, ld, st, mask, mods, gathered, bk.q0, off, pf);
         }
     }
 };

@@ -76,7 +76,8 @@ struct ThreadSlices {
 };
 
 // One work item: query blocks [q0, q0 + blocks·kBlockQ) ∩ [0, nq) of
-// sequence b, head h; 1 <= blocks <= group_blocks(d).
+// sequence b, head h; 1 <= blocks <= group_blocks(d). q0 = -1: the global
+// query rows of (b, h) instead.
 struct BlockTask {
     int64_t b = 0;
     int64_t h = 0;

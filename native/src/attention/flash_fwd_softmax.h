@@ -20,9 +20,10 @@ struct TileMask {
 
 // Score transforms before the softmax, in the kernel's log2 units
 // (S = s·log2 e): softcap S -> cap_out·tanh(S·cap_in) with cap_in =
-// 1/(c·log2 e), cap_out = c·log2 e; then ALiBi S -= slope·log2 e·|i - t|,
-// where t = center + j for key row j (or keys[j] - key_to_center when the
-// rows were gathered from scattered keys).
+// 1/(c·log2 e), cap_out = c·log2 e; then ALiBi S -= slope·log2 e·|x_i - t|,
+// where x_i = lane i's query position (lane_pos[i], or i) and t = center + j
+// for key row j (or keys[j] - key_to_center when the rows were gathered from
+// scattered keys), both relative to the same origin.
 struct ScoreMods {
     bool softcap = false;
     float cap_in = 0.f, cap_out = 0.f;
@@ -31,6 +32,7 @@ struct ScoreMods {
     int64_t center = 0;
     const int32_t *keys = nullptr;
     int64_t key_to_center = 0;
+    const float *lane_pos = nullptr;  // kBlockQ query positions, or null for 0, 1, ...
     bool any() const { return softcap || alibi; }
 };
 
@@ -46,7 +48,7 @@ struct SoftmaxTile {
     // overwritten afterwards).
     static void apply_mods(float *st, int64_t jn, const ScoreMods &md) {
         alignas(64) float lane[kBlockQ];
-        for (int64_t i = 0; i < kBlockQ; ++i) lane[i] = float(i);
+        for (int64_t i = 0; i < kBlockQ; ++i) lane[i] = md.lane_pos != nullptr ? md.lane_pos[i] : float(i);
         const V cap_in = T::set1(md.cap_in), cap_out = T::set1(md.cap_out), slope = T::set1(md.slope);
         float *row = st;
         for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {

@@ -7,6 +7,11 @@
 //   causal_ok && (in_window || global(i) || global(j)) && layout(i, j)
 // with causal_ok = !causal || j <= i + off, in_window = the window bounds
 // (true without a window), layout = the block layout's entry (true without).
+//
+// Global query rows see (nearly) every key, so they do not ride in their
+// 64-row block, which would drag 63 window rows along: the block computes
+// them as window rows but does not write them (BlockRules::gq), and they are
+// computed gathered, up to 64 global rows at a time (GatheredRules).
 #pragma once
 
 #include <algorithm>
@@ -71,7 +76,7 @@ struct BlockRules {
     const SeqRules *rp = nullptr;
     int64_t q0 = 0, nvalid = 0;
     uint64_t valid = 0;   // lanes of real rows; the others see everything (never written)
-    uint64_t gq = 0;      // lanes of global query rows
+    uint64_t gq = 0;      // lanes of global query rows (computed by GatheredRules, not written here)
     int64_t lo = 0, hi = 0;  // keys [lo, hi) the window (or a global row) may reach, ∩ causal, ∩ [0, nk)
     int64_t causal_end = 0;  // keys below it may be visible to some row
 
@@ -85,12 +90,14 @@ struct BlockRules {
         causal_end = r.causal ? std::min(r.nk, std::max<int64_t>(0, last + r.off + 1)) : r.nk;
         lo = 0;
         hi = causal_end;
-        if (r.window && gq == 0) {
+        if (r.window) {
             if (r.wl >= 0) lo = std::max<int64_t>(0, q0 + r.off - r.wl);
             if (r.wr >= 0) hi = std::min(hi, std::max<int64_t>(0, last + r.off + r.wr + 1));
         }
         if (lo > hi) lo = hi;
     }
+
+    int64_t block_k() const { return rp->bk; }
 
     // Lanes (of the valid rows) the layout allows for key block kb.
     uint64_t layout_lanes(int64_t kb) const {
@@ -113,7 +120,7 @@ struct BlockRules {
             const int64_t b = r.wl >= 0 ? t + r.wl : std::numeric_limits<int64_t>::max() / 2;
             band = lane_range(a, b);
         }
-        if (r.n_global > 0) band |= r.is_global(j) ? kAllLanes : gq;
+        if (r.n_global > 0 && r.is_global(j)) band = kAllLanes;
         return (m & band & layout_bits) | ~valid;
     }
 
@@ -151,6 +158,43 @@ struct BlockRules {
             if (r.wl >= 0 && ja < last + r.off - r.wl) return false;
         }
         return true;
+    }
+};
+
+// Up to 64 global query rows of a sequence, gathered into the lanes of one
+// block (lane l = row rows[l], increasing): each sees every key causality
+// and the layout allow.
+struct GatheredRules {
+    const SeqRules *rp = nullptr;
+    const int32_t *rows = nullptr;
+    int64_t n = 0;
+    uint64_t valid = 0;
+    int64_t causal_end = 0;  // keys below it may be visible to some row
+
+    GatheredRules(const SeqRules &rules, const int32_t *rows_, int64_t n_) : rp(&rules), rows(rows_), n(n_) {
+        valid = lane_range(0, n - 1);
+        causal_end = rules.causal ? std::min(rules.nk, std::max<int64_t>(0, rows[n - 1] + rules.off + 1)) : rules.nk;
+    }
+
+    int64_t block_k() const { return rp->bk; }
+
+    uint64_t layout_lanes(int64_t kb) const {
+        const SeqRules &r = *rp;
+        if (r.lay == nullptr) return kAllLanes;
+        uint64_t bits = 0;
+        for (int64_t l = 0; l < n; ++l)
+            if (r.lay[(rows[l] / r.bq) * r.lay_sq + kb * r.lay_sk] != 0) bits |= uint64_t(1) << l;
+        return bits;
+    }
+
+    uint64_t lanes(int64_t j, uint64_t layout_bits) const {
+        uint64_t m = kAllLanes;
+        if (rp->causal) {
+            int64_t first = 0;  // rows increase: the rows that see j causally are a suffix
+            while (first < n && rows[first] + rp->off < j) ++first;
+            m = lane_range(first, 63);
+        }
+        return (m & layout_bits) | ~valid;
     }
 };
 
