@@ -110,25 +110,40 @@ struct RopeKernel {
         }
     }
 
-    static void head_half(int64_t half, const float *x, float *y, const float *cos, const float *sin) {
+    // One row's heads (x_sh, y_sh apart), contiguous along D. The lane blocks run
+    // outermost so that each block's cos/sin stay in registers across the heads:
+    // reloading them for every head, between the streaming stores, measured about
+    // 1.5x slower (TUNING.md).
+    static void row_half(int64_t heads, int64_t half, const float *x, int64_t x_sh, float *y, int64_t y_sh,
+                         const float *cos, const float *sin) {
         int64_t i = 0;
         for (; i + W <= half; i += W) {
             const V c = T::load(cos + i), s = T::load(sin + i);
-            const V x1 = T::loadu(x + i), x2 = T::loadu(x + half + i);
-            T::storeu(y + i, T::sub(T::mul(x1, c), T::mul(x2, s)));
-            T::storeu(y + half + i, T::add(T::mul(x2, c), T::mul(x1, s)));
+            for (int64_t h = 0; h < heads; ++h) {
+                const float *xh = x + h * x_sh;
+                float *yh = y + h * y_sh;
+                const V x1 = T::loadu(xh + i), x2 = T::loadu(xh + half + i);
+                T::storeu(yh + i, T::sub(T::mul(x1, c), T::mul(x2, s)));
+                T::storeu(yh + half + i, T::add(T::mul(x2, c), T::mul(x1, s)));
+            }
         }
-        for (; i < half; ++i) rotate_pair(x, y, i, i + half, 1, 1, cos[i], sin[i]);
+        for (int64_t h = 0; h < heads; ++h)
+            for (int64_t k = i; k < half; ++k) rotate_pair(x + h * x_sh, y + h * y_sh, k, k + half, 1, 1, cos[k], sin[k]);
     }
 
     // ce/se: the table expanded to rd values (see the top of this file).
-    static void head_interleaved(int64_t rd, const float *x, float *y, const float *ce, const float *se) {
+    static void row_interleaved(int64_t heads, int64_t rd, const float *x, int64_t x_sh, float *y, int64_t y_sh,
+                                const float *ce, const float *se) {
         int64_t j = 0;
         for (; j + W <= rd; j += W) {
-            const V v = T::loadu(x + j);
-            T::storeu(y + j, T::add(T::mul(v, T::load(ce + j)), T::mul(T::swap_pairs(v), T::load(se + j))));
+            const V c = T::load(ce + j), s = T::load(se + j);
+            for (int64_t h = 0; h < heads; ++h) {
+                const V v = T::loadu(x + h * x_sh + j);
+                T::storeu(y + h * y_sh + j, T::add(T::mul(v, c), T::mul(T::swap_pairs(v), s)));
+            }
         }
-        for (; j < rd; j += 2) rotate_pair(x, y, j, j + 1, 1, 1, ce[j], se[j + 1]);
+        for (int64_t h = 0; h < heads; ++h)
+            for (int64_t k = j; k < rd; k += 2) rotate_pair(x + h * x_sh, y + h * y_sh, k, k + 1, 1, 1, ce[k], se[k + 1]);
     }
 
     // Rows [row0, row1) of the B·N rows (row = b·N + n).
@@ -150,13 +165,18 @@ struct RopeKernel {
             }
             const float *xrow = p.x + b * p.x_sb + n * p.x_sn;
             float *yrow = p.out + b * p.o_sb + n * p.o_sn;
+            if (!contiguous) {
+                for (int64_t h = 0; h < p.heads; ++h)
+                    head_strided(s, xrow + h * p.x_sh, yrow + h * p.o_sh, p.x_sd, p.o_sd, cos, sin);
+            } else if (s.interleaved) {
+                row_interleaved(p.heads, rd, xrow, p.x_sh, yrow, p.o_sh, ce, se);
+            } else {
+                row_half(p.heads, half, xrow, p.x_sh, yrow, p.o_sh, cos, sin);
+            }
+            if (p.in_place || rd == d) continue;
             for (int64_t h = 0; h < p.heads; ++h) {
                 const float *x = xrow + h * p.x_sh;
                 float *y = yrow + h * p.o_sh;
-                if (!contiguous) head_strided(s, x, y, p.x_sd, p.o_sd, cos, sin);
-                else if (s.interleaved) head_interleaved(rd, x, y, ce, se);
-                else head_half(half, x, y, cos, sin);
-                if (p.in_place || rd == d) continue;
                 if (contiguous) std::memcpy(y + rd, x + rd, size_t(d - rd) * sizeof(float));
                 else for (int64_t j = rd; j < d; ++j) y[j * p.o_sd] = x[j * p.x_sd];
             }
