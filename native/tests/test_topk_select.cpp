@@ -47,6 +47,7 @@ struct Case {
     int64_t d_stride = 1;              // element stride of q and k along D
     bool nan_row = false;              // one query row of NaN
     int64_t twin = 0;                  // > 0: key block kb + twin a copy of block kb (exact ties)
+    bool equal_keys = false;           // every key row the same: every score ties
 };
 
 int64_t blocks_of(int64_t n, int64_t b) { return (n + b - 1) / b; }
@@ -83,6 +84,9 @@ Inputs make_inputs(const Case &c, std::mt19937_64 &rng) {
             std::copy_n(&in.k[size_t((b * nk_max + kb * c.block_k) * c.kv_heads * head_stride)],
                         c.block_k * c.kv_heads * head_stride,
                         &in.k[size_t((b * nk_max + (kb + c.twin) * c.block_k) * c.kv_heads * head_stride)]);
+    if (c.equal_keys)
+        for (int64_t r = 1; r < rows_k; ++r)
+            std::copy_n(in.k.begin(), c.kv_heads * head_stride, in.k.begin() + r * c.kv_heads * head_stride);
     if (c.nan_row && rows_q > 1)
         for (int64_t d = 0; d < c.dims; ++d) in.q[size_t((rows_q / 2 * c.heads + 1) * head_stride + d * c.d_stride)] = NAN;
 
@@ -348,6 +352,14 @@ std::vector<Case> cases() {
         c.block_q = c.block_k = 32;
         c.k = 20;
         c.twin = 1;
+        v.push_back(c);
+
+        c = base;
+        c.name = "every key row equal (all scores tie) k=6" + tag;
+        c.q_lens = c.k_lens = {4000};
+        c.block_q = c.block_k = 16;
+        c.k = 6;
+        c.equal_keys = true;
         v.push_back(c);
 
         c = base;

@@ -60,15 +60,17 @@ void insert_best(float x, float *best, int64_t &held, int64_t n) {
 
 // Marks in row[0 .. e) the local block (-1: none) and the k best other
 // eligible blocks, ties to the lower index. key: the scores (no NaN), with
-// room for e rounded up to kLanes; changed here. buf: max(e, kLanes +
+// room for e rounded up to kLanes; changed here. buf: max(e, 3·kLanes +
 // kLaneLimit) floats. The row is zero on entry.
 //
-// For small k the cut (the k-th best score) is found without sorting: view
-// the keys as rows of kLanes and take each lane's maximum (vertical vector
-// maxima). The k-th largest lane maximum is a floor of the cut (the k best
-// lanes hold k keys at least that large), and every key at or above the
-// floor lies in a lane whose maximum is: only those few lanes are ranked key
-// by key, and only lanes whose maximum beats the cut hold chosen blocks.
+// For small k the cut (the k-th best score) is found without sorting and
+// with few unpredictable branches (they, not the arithmetic, cost the most
+// here): view the keys as rows of kLanes and take each lane's maximum
+// (vertical vector maxima), then split the lanes into k groups: the smallest
+// group maximum is a floor of the cut (the k groups hold k keys at least
+// that large). Only the few keys at or above the floor, all in lanes whose
+// maximum is, are ranked one by one, and only lanes whose maximum reaches
+// the cut hold chosen blocks.
 void select_row(float *key, int64_t e, int64_t local, int64_t k, float *buf, uint8_t *row) {
     if (local >= 0) row[local] = 1;
     const int64_t others = e - (local >= 0 ? 1 : 0);
@@ -101,33 +103,50 @@ void select_row(float *key, int64_t e, int64_t local, int64_t k, float *buf, uin
     }
     const int64_t rows = blocks_of(e, kLanes);
     std::fill(key + e, key + rows * kLanes, kMinusInf);
-    float *lane = buf, *best = buf + kLanes;
+    float *lane = buf, *best = buf + kLanes, *found = best + kLaneLimit;
+    int32_t hit[kLanes];  // lanes whose maximum reaches a threshold
     kernels().lane_max(key, rows, lane);
+    float group[kLaneLimit];
+    std::copy(lane, lane + n, group);
+    for (int64_t l0 = n; l0 < kLanes; l0 += n)
+        for (int64_t g = 0; g < n && l0 + g < kLanes; ++g) group[g] = std::max(group[g], lane[l0 + g]);
+    const float floor = *std::min_element(group, group + n);
+    int64_t hits = 0;
+    for (int64_t l = 0; l < kLanes; ++l) {
+        hit[hits] = int32_t(l);
+        hits += lane[l] >= floor;
+    }
+    int64_t count = 0;  // found[0 .. count): the keys >= floor, at most 2·kLanes kept
+    for (int64_t i = 0; i < hits; ++i)
+        for (int64_t r = 0; r < rows; ++r) {
+            const float x = key[r * kLanes + hit[i]];
+            found[std::min(count, 2 * kLanes - 1)] = x;
+            count += x >= floor;
+        }
     int64_t held = 0;
-    for (int64_t l = 0; l < kLanes; ++l) insert_best(lane[l], best, held, n);
-    const float floor = best[n - 1];
-    held = 0;
-    for (int64_t l = 0; l < kLanes; ++l)
-        if (lane[l] >= floor)
-            for (int64_t r = 0; r < rows; ++r) insert_best(key[r * kLanes + l], best, held, n);
+    if (count < 2 * kLanes) {
+        for (int64_t i = 0; i < count; ++i) insert_best(found[i], best, held, n);
+    } else {  // many keys equal at the floor: rank the hit lanes whole
+        for (int64_t i = 0; i < hits; ++i)
+            for (int64_t r = 0; r < rows; ++r) insert_best(key[r * kLanes + hit[i]], best, held, n);
+    }
     const float cut = best[n - 1];
     // The keys above the cut are the best list's; the rest of the n are ties
     // at the cut, taken in index order: rows of lanes, lanes ascending.
     int64_t ties = n;
     while (ties > 0 && best[n - ties] > cut) --ties;
-    int32_t hit[kLanes];  // the lanes holding a key >= cut
-    int64_t hits = 0;
-    for (int64_t l = 0; l < kLanes; ++l)
-        if (lane[l] >= cut) hit[hits++] = int32_t(l);
+    hits = 0;
+    for (int64_t l = 0; l < kLanes; ++l) {
+        hit[hits] = int32_t(l);
+        hits += lane[l] >= cut;
+    }
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t i = 0; i < hits; ++i) {
             const int64_t j = r * kLanes + hit[i];
-            if (key[j] > cut) {
-                row[j] = 1;
-            } else if (ties > 0 && key[j] == cut && j != local && j < e) {
-                row[j] = 1;
-                --ties;
-            }
+            if (j >= e) break;  // lanes ascend: the rest of this row of lanes is past e
+            const bool tie = ties > 0 && key[j] == cut && j != local;
+            row[j] |= uint8_t((key[j] > cut) | tie);
+            ties -= tie;
         }
 }
 
@@ -161,7 +180,7 @@ constexpr int64_t kKeyBatch = 16;
 
 // One thread's scratch, carved from its slice: pooled keys transposed
 // [D][ldk], pooled queries [nbq rounded up to kScoreRows][D], scores
-// [kScoreRows][ldk], ranking [ldk + kLaneLimit], pooled key rows
+// [kScoreRows][ldk], ranking [ldk + 3·kLanes + kLaneLimit], pooled key rows
 // [kKeyBatch][D]. ldk: nbk rounded up to kLanes.
 struct Scratch {
     int64_t ldk;
@@ -172,11 +191,12 @@ struct Scratch {
         q = kt + dims * ldk;
         score = q + round_up(nbq, kScoreRows) * dims;
         rank = score + kScoreRows * ldk;
-        sum = rank + ldk + kLaneLimit;
+        sum = rank + ldk + 3 * kLanes + kLaneLimit;
     }
     static int64_t ldk_of(int64_t nbk) { return round_up(nbk, kLanes); }
     static int64_t floats(int64_t dims, int64_t nbq, int64_t nbk) {
-        return (dims + kScoreRows + 1) * ldk_of(nbk) + kLaneLimit + (round_up(nbq, kScoreRows) + kKeyBatch) * dims;
+        return (dims + kScoreRows + 1) * ldk_of(nbk) + 3 * kLanes + kLaneLimit +
+               (round_up(nbq, kScoreRows) + kKeyBatch) * dims;
     }
 };
 
