@@ -81,6 +81,33 @@ int check_simd_math(const char *isa) {
         for (int l = 0; l < T::W; ++l)
             expect(out[l] == (l < t ? -inf : float(l + 1)), "mask_lanes_below", float(t), out[l]);
     }
+    // Bit-selected lanes (bit l = lane l) and tanh.
+    for (uint32_t bits : {0u, 1u, 0x5u, 0xA5u, (1u << T::W) - 1u, 0x8001u & ((1u << T::W) - 1u)}) {
+        alignas(64) float a[T::W], out[T::W];
+        for (int l = 0; l < T::W; ++l) a[l] = float(l + 1);
+        T::store(out, T::select_bits(T::load(a), bits, T::set1(-inf)));
+        for (int l = 0; l < T::W; ++l)
+            expect(out[l] == ((bits >> l) & 1u ? float(l + 1) : -inf), "select_bits", float(bits), out[l]);
+        T::store(out, T::fmadd_bits(T::load(a), T::set1(2.f), T::set1(0.5f), bits));
+        for (int l = 0; l < T::W; ++l)
+            expect(out[l] == ((bits >> l) & 1u ? 2.f * float(l + 1) + 0.5f : 0.5f), "fmadd_bits", float(bits), out[l]);
+    }
+    std::vector<float> tx;
+    for (int i = -40000; i <= 40000; ++i) tx.push_back(float(i) * 0.0005f + 0.00003f);
+    for (float s : {0.f, -0.f, 1e-30f, -1e-30f, 1e-8f, 88.f, -88.f, 1e30f, -1e30f, inf, -inf, nan}) tx.push_back(s);
+    const std::vector<float> th = apply<T>(tx, [](V v) { return pmx::simd::tanh<T>(v); });
+    double worst_t = 0;
+    for (size_t i = 0; i < tx.size(); ++i) {
+        if (std::isnan(tx[i])) {
+            expect(std::isnan(th[i]), "tanh(NaN) is NaN", tx[i], th[i]);
+            continue;
+        }
+        const double err = std::fabs(double(th[i]) - std::tanh(double(tx[i])));
+        worst_t = std::max(worst_t, err);
+        expect(err <= 3e-7, "tanh absolute error above 3e-7", tx[i], th[i]);
+        expect(std::signbit(th[i]) == std::signbit(tx[i]) || th[i] == 0.f, "tanh keeps the sign", tx[i], th[i]);
+    }
+    std::printf("%s: tanh max abs err %.2e over [-20, 20] and specials\n", isa, worst_t);
     return failures;
 }
 

@@ -26,6 +26,8 @@ struct Fixture {
     std::vector<float> q, k, v, out, lse;
     std::vector<int32_t> cu{0, 2, 5};
     std::vector<float> spare = std::vector<float>(1024, NAN);  // room for tensors placed by a test
+    std::vector<int32_t> ints = std::vector<int32_t>(64, 0);
+    std::vector<uint8_t> bytes = std::vector<uint8_t>(256, 1);
     pmx_attention_params p{};
 
     Fixture() {
@@ -151,6 +153,62 @@ int main() {
         to_varlen(f);
         std::memcpy(f.out.data(), f.cu.data(), 3 * sizeof(int32_t));  // valid contents, in out's bytes
         f.p.cu_seqlens_k.data = f.out.data(); }, INV, "out: overlaps cu_seqlens_k");
+
+    // ABI 2.1 fields.
+    check_rejects(ctx, "window flag 2", [](F &f) { f.p.window = 2; }, INV, "window:");
+    check_rejects(ctx, "window_left -2", [](F &f) { f.p.window = 1; f.p.window_left = -2; }, INV, "window_left:");
+    check_rejects(ctx, "window_right -5", [](F &f) { f.p.window = 1; f.p.window_right = -5; }, INV, "window_right:");
+    check_rejects(ctx, "softcap negative", [](F &f) { f.p.softcap = -1.f; }, INV, "softcap:");
+    check_rejects(ctx, "softcap NaN", [](F &f) { f.p.softcap = NAN; }, INV, "softcap:");
+    check_rejects(ctx, "block_q negative", [](F &f) { f.p.block_q = -1; }, INV, "block_q:");
+    check_rejects(ctx, "global tokens unsorted", [](F &f) {
+        f.ints[0] = 3; f.ints[1] = 1;
+        f.p.global_tokens = pmx_test::dense(f.ints.data(), PMX_DTYPE_I32, {2}, 4); }, INV, "global_tokens:");
+    check_rejects(ctx, "global token out of range", [](F &f) {
+        f.ints[0] = 5;
+        f.p.global_tokens = pmx_test::dense(f.ints.data(), PMX_DTYPE_I32, {1}, 4); }, INV, "global_tokens:");
+    check_rejects(ctx, "global tokens with Nq != Nk", [](F &f) {
+        f.p.q.shape[1] = 4; f.p.out.shape[1] = 4; f.p.lse.shape[2] = 4;
+        f.p.global_tokens = pmx_test::dense(f.ints.data(), PMX_DTYPE_I32, {1}, 4); }, INV, "global_tokens:");
+    check_rejects(ctx, "alibi slopes of length 3", [](F &f) {
+        f.p.alibi_slopes = pmx_test::dense(f.spare.data(), PMX_DTYPE_F32, {3}, 4); }, INV, "alibi_slopes:");
+    check_rejects(ctx, "alibi slope NaN", [](F &f) {
+        f.p.alibi_slopes = pmx_test::dense(f.spare.data(), PMX_DTYPE_F32, {4}, 4); }, INV, "alibi_slopes:");
+    check_rejects(ctx, "block mask block counts", [](F &f) {
+        f.p.block_mask = pmx_test::dense(f.bytes.data(), PMX_DTYPE_U8, {1, 1, 2, 1}, 1); }, INV, "block_mask:");
+    check_rejects(ctx, "block mask of 3 heads", [](F &f) {
+        f.p.block_mask = pmx_test::dense(f.bytes.data(), PMX_DTYPE_U8, {1, 3, 1, 1}, 1); }, INV, "block_mask:");
+    check_rejects(ctx, "block mask as F32", [](F &f) {
+        f.p.block_mask = pmx_test::dense(f.spare.data(), PMX_DTYPE_F32, {1, 1, 1, 1}, 4); }, INV, "block_mask:");
+    check_rejects(ctx, "block mask and top-k", [](F &f) {
+        f.p.topk_blocks = 1;
+        f.p.block_mask = pmx_test::dense(f.bytes.data(), PMX_DTYPE_U8, {1, 1, 1, 1}, 1); }, INV, "block_mask:");
+    check_rejects(ctx, "layout_out without top-k", [](F &f) {
+        f.p.layout_out = pmx_test::dense(f.bytes.data(), PMX_DTYPE_U8, {2, 4, 1, 1}, 1); }, INV, "layout_out:");
+    check_rejects(ctx, "negative top-k", [](F &f) { f.p.topk_blocks = -1; }, INV, "topk_blocks:");
+    check_rejects(ctx, "axial 2 x 3 for N = 5", [](F &f) {
+        f.p.axial_axis = PMX_AXIAL_ROW; f.p.axial_rows = 2; f.p.axial_cols = 3; }, INV, "axial_rows");
+    check_rejects(ctx, "axial axis 7", [](F &f) { f.p.axial_axis = 7; }, INV, "axial_axis:");
+    check_rejects(ctx, "axial sizes without an axis", [](F &f) { f.p.axial_rows = 5; }, INV, "axial_rows");
+    check_rejects(ctx, "axial with varlen", [](F &f) {
+        to_varlen(f);
+        f.p.axial_axis = PMX_AXIAL_COL; f.p.axial_rows = 1; f.p.axial_cols = 10; }, INV, "axial_axis:");
+    check_rejects(ctx, "varlen global token past the longest", [](F &f) {
+        to_varlen(f);
+        f.ints[0] = 3;
+        f.p.global_tokens = pmx_test::dense(f.ints.data(), PMX_DTYPE_I32, {1}, 4); }, INV, "global_tokens:");
+    check_rejects(ctx, "layout_out overlaps q", [](F &f) {
+        f.p.topk_blocks = 1;
+        f.p.layout_out = pmx_test::dense(f.q.data(), PMX_DTYPE_U8, {2, 4, 1, 1}, 1); }, INV, "layout_out: overlaps q");
+    {
+        // The unfused baseline refuses the options it does not implement.
+        Fixture f;
+        f.p.window = 1;
+        f.p.window_left = 2;
+        int64_t bytes = 0;
+        expect(pmx_bench_attention_unfused_workspace_size(ctx, &f.p, &bytes) == PMX_STATUS_UNSUPPORTED,
+               "unfused baseline refuses a window");
+    }
 
     // Too-small workspace and misaligned workspace.
     {

@@ -276,8 +276,9 @@ PMX_API pmx_status pmx_rope_reference(pmx_context *ctx, const pmx_rope_params *p
  * off = Nk - Nq (per sequence). Applied in this order: softcap, then ALiBi,
  * then the masks; no N×N matrix or dense mask is ever formed and a skipped
  * block costs nothing.
- *  - window: query i sees key j iff i+off-window_left <= j <= i+off+window_right
- *    (-1 = no bound on that side); causal is window_right = 0 (both may be set).
+ *  - window = 1: query i sees key j iff
+ *    i+off-window_left <= j <= i+off+window_right (-1 = no bound on that
+ *    side); causal is window_right = 0 (both may be set).
  *  - global_tokens (Longformer; self-attention only: Nq = Nk per sequence):
  *    positions within each sequence; a global query sees every key and every
  *    query sees every global key, outside the window; causal still holds.
@@ -325,9 +326,12 @@ typedef struct pmx_attention_params {
     pmx_tensor out;           /* written */
     pmx_tensor lse;           /* optional, written when present */
 
-    /* ---- since ABI 2.1: sparsity, bias and positions (see below) ---------- */
-    int32_t window_left;      /* -1 = unbounded, else >= 0 */
-    int32_t window_right;     /* -1 = unbounded, else >= 0 */
+    /* ---- since ABI 2.1: sparsity, bias and positions (see above); a zero
+       value means "off" for every field, so zero-initialised params keep the
+       2.0 behaviour ------------------------------------------------------- */
+    int32_t window;           /* 0 = no sliding window; 1 = apply window_left/right */
+    int32_t window_left;      /* -1 = unbounded, else >= 0 (read when window = 1) */
+    int32_t window_right;     /* -1 = unbounded, else >= 0 (read when window = 1) */
     float softcap;            /* > 0: s -> softcap·tanh(s/softcap); 0 = off */
     int32_t block_q;          /* query rows per block of block_mask, top-k and
                                  layout_out; 0 means 64 */
@@ -340,14 +344,8 @@ typedef struct pmx_attention_params {
     int32_t axial_axis;       /* pmx_axial_axis; PMX_AXIAL_OFF = 0 */
     int32_t axial_rows;       /* R (axial only) */
     int32_t axial_cols;       /* C (axial only), R·C = N */
-    int32_t reserved0;        /* must be 0 */
     pmx_rope_config rope;     /* fused RoPE on q and k; style OFF = none */
 } pmx_attention_params;
-
-/* Sets struct_size and the defaults of every field: no window (-1, -1),
- * everything else 0 (off, absent). Call it first: a zero-initialised struct
- * means window_left = window_right = 0, a window of one key. */
-PMX_API pmx_status pmx_attention_params_init(pmx_attention_params *params);
 
 /*
  * Bytes of workspace pmx_attention_fwd needs for these params on this

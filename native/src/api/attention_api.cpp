@@ -10,15 +10,6 @@
 
 extern "C" {
 
-PMX_API pmx_status pmx_attention_params_init(pmx_attention_params *params) {
-    if (params == nullptr) return PMX_STATUS_INVALID_ARGUMENT;
-    *params = pmx_attention_params{};
-    params->struct_size = static_cast<int64_t>(sizeof(pmx_attention_params));
-    params->window_left = -1;
-    params->window_right = -1;
-    return PMX_STATUS_SUCCESS;
-}
-
 PMX_API pmx_status pmx_attention_fwd_workspace_size(pmx_context *ctx, const pmx_attention_params *params,
                                                     int64_t *out_bytes) {
     return pmx::guard(ctx, [&] {
@@ -40,6 +31,7 @@ PMX_API pmx_status pmx_attention_fwd(pmx_context *ctx, const pmx_attention_param
         pmx::check_workspace(workspace, workspace_bytes, needed);
         pmx::check_workspace_apart(*params, workspace, needed);
         pmx::bind_cu_seqlens(p, *params, pmx::attention::cu_seqlens_copy(workspace));
+        pmx::bind_sparsity(p, *params, pmx::attention::global_tokens_copy(workspace, plan));
         pmx::attention::fwd_cpu(p, plan, workspace);
     });
 }
@@ -51,6 +43,8 @@ PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_atten
         pmx::check_outputs_apart(*params);
         std::vector<int32_t> cu_copy(r.varlen() ? size_t(2 * (r.batch + 1)) : 0);
         pmx::bind_cu_seqlens(r, *params, cu_copy.data());
+        std::vector<int32_t> global_copy(size_t(r.n_global));
+        pmx::bind_sparsity(r, *params, global_copy.data());
         pmx::reference::attention_fwd(r);
     });
 }

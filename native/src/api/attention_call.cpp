@@ -1,10 +1,13 @@
 #include "api/attention_call.h"
 
+#include <algorithm>
+
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 
+#include "api/rope_call.h"
 #include "common/status.h"
 #include "common/tensor_check.h"
 
@@ -16,6 +19,8 @@ constexpr int64_t kMaxHeadDim = PMX_MAX_HEAD_DIM;
 // Size of the first ABI version of the struct: callers built against it are
 // accepted; anything smaller is not a pmx_attention_params.
 constexpr int64_t kParamsV1Size = static_cast<int64_t>(offsetof(pmx_attention_params, lse) + sizeof(pmx_tensor));
+// Size of the ABI 2.1 struct (sparsity, bias, positions).
+constexpr int64_t kParamsV21Size = static_cast<int64_t>(sizeof(pmx_attention_params));
 
 void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool allow_f64) {
     if (!allow_f64 && (t.dtype == PMX_DTYPE_F16 || t.dtype == PMX_DTYPE_BF16))
@@ -49,14 +54,33 @@ struct NamedTensor {
     const char *name;
 };
 
-std::array<NamedTensor, 7> tensors_of(const pmx_attention_params &a) {
-    return {{{&a.q, "q"},
-             {&a.k, "k"},
-             {&a.v, "v"},
-             {&a.cu_seqlens_q, "cu_seqlens_q"},
-             {&a.cu_seqlens_k, "cu_seqlens_k"},
-             {&a.out, "out"},
-             {&a.lse, "lse"}}};
+// Every tensor of the params, the outputs first (n_outputs of them). The ABI
+// 2.1 tensors count only when the caller's struct has them.
+struct Tensors {
+    std::array<NamedTensor, 11> all{};
+    size_t n = 0;
+    size_t n_outputs = 0;
+    void add(const pmx_tensor &t, const char *name) { all[n++] = {&t, name}; }
+};
+
+Tensors tensors_of(const pmx_attention_params &a) {
+    const bool v21 = a.struct_size >= kParamsV21Size;
+    Tensors t;
+    t.add(a.out, "out");
+    t.add(a.lse, "lse");
+    if (v21) t.add(a.layout_out, "layout_out");
+    t.n_outputs = t.n;
+    t.add(a.q, "q");
+    t.add(a.k, "k");
+    t.add(a.v, "v");
+    t.add(a.cu_seqlens_q, "cu_seqlens_q");
+    t.add(a.cu_seqlens_k, "cu_seqlens_k");
+    if (v21) {
+        t.add(a.global_tokens, "global_tokens");
+        t.add(a.alibi_slopes, "alibi_slopes");
+        t.add(a.block_mask, "block_mask");
+    }
+    return t;
 }
 
 // Everything but the tensors' data pointers: validates every argument.
@@ -148,6 +172,16 @@ attention::FwdGeometry resolve_geometry(const pmx_attention_params *params, bool
             p.l_sn = a.lse.stride[2];
         }
     }
+    if (a.struct_size >= kParamsV21Size) {
+        resolve_sparsity(a, p);
+        p.rope = resolve_rope_config(a.rope, p.head_dim, "rope");
+        if (p.rope.enabled) {
+            // Keys sit at 0 .. Nk - 1, queries at i + Nk - Nq >= -Nq: from shapes
+            // alone, so that the size query and the call agree.
+            p.rope_first = p.varlen() ? -p.total_q : std::min<int64_t>(0, p.nk - p.nq);
+            p.rope_count = (p.varlen() ? a.k.shape[0] : p.nk) - p.rope_first;
+        }
+    }
     return p;
 }
 
@@ -187,18 +221,19 @@ void bind_cu_seqlens(attention::FwdGeometry &p, const pmx_attention_params &a, i
 }
 
 void check_outputs_apart(const pmx_attention_params &a) {
-    const auto all = tensors_of(a);
-    for (const NamedTensor &out : {all[5], all[6]}) {
+    const Tensors t = tensors_of(a);
+    for (size_t o = 0; o < t.n_outputs; ++o) {
+        const NamedTensor &out = t.all[o];
         check_no_self_overlap(*out.tensor, out.name);
-        for (const NamedTensor &other : all)
-            if (other.tensor != out.tensor)
-                check_apart(byte_range(*out.tensor), out.name, byte_range(*other.tensor), other.name);
+        for (size_t i = 0; i < t.n; ++i)
+            if (i != o) check_apart(byte_range(*out.tensor), out.name, byte_range(*t.all[i].tensor), t.all[i].name);
     }
 }
 
 void check_workspace_apart(const pmx_attention_params &a, const void *workspace, int64_t bytes) {
     const ByteRange ws = byte_range(workspace, bytes);
-    for (const NamedTensor &t : tensors_of(a)) check_apart(ws, "workspace", byte_range(*t.tensor), t.name);
+    const Tensors t = tensors_of(a);
+    for (size_t i = 0; i < t.n; ++i) check_apart(ws, "workspace", byte_range(*t.all[i].tensor), t.all[i].name);
 }
 
 }  // namespace pmx

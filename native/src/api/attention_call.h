@@ -22,6 +22,16 @@ attention::FwdReferenceProblem resolve_attention_reference(const pmx_attention_p
 // the kernel never reads the caller's arrays, which may change meanwhile.
 void bind_cu_seqlens(attention::FwdGeometry &problem, const pmx_attention_params &params, int32_t *copy);
 
+// The ABI 2.1 fields (window, softcap, global tokens, ALiBi, block layouts,
+// top-k, axial) into the geometry; called by the resolve step
+// (attention_sparsity.cpp). Axial turns the caller's batch into sequences.
+void resolve_sparsity(const pmx_attention_params &params, attention::FwdGeometry &problem);
+
+// Copies the global tokens into `global_copy` (n_global int32), validates the
+// copy and points the problem at it; checks what depends on the bound varlen
+// lengths (self-attention per sequence, layout dims, top-k count).
+void bind_sparsity(attention::FwdGeometry &problem, const pmx_attention_params &params, int32_t *global_copy);
+
 // Outputs never alias (header contract): out and lse each give their elements
 // distinct addresses and share no byte with any other tensor ("out: overlaps
 // q"). Checked by the entry points that write, after resolving; the size

@@ -16,7 +16,7 @@ PMX_API pmx_status pmx_bench_attention_unfused_workspace_size(pmx_context *ctx, 
     return pmx::guard(ctx, [&] {
         pmx::check_context(ctx);
         pmx::check_out_ptr(out_bytes, "out_bytes");
-        *out_bytes = pmx::baseline::unfused_workspace_bytes(pmx::resolve_attention(params));
+        *out_bytes = pmx::baseline::unfused_workspace_bytes(pmx::baseline::resolve_unfused_shape(params));
     });
 }
 

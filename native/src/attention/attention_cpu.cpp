@@ -6,6 +6,7 @@
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_layout.h"
+#include "attention/topk_select.h"
 #include "common/isa_dispatch.h"
 #include "common/parallel.h"
 
@@ -96,6 +97,39 @@ struct ItemOrder {
     }
 };
 
+// Bytes of one of the RoPE table's halves (cos or sin), rounded up to 64.
+size_t rope_half_bytes(const FwdProblem &p) {
+    return (size_t(p.rope_count) * size_t(p.rope.rotary_dim / 2) * sizeof(float) + 63) / 64 * 64;
+}
+
+// cos/sin of every position the call rotates, once, with all threads.
+void fill_rope_table(const FwdProblem &p, float *cos, float *sin, int threads) {
+    constexpr int64_t kChunk = 256;
+    const int64_t half = p.rope.rotary_dim / 2;
+    parallel_items((p.rope_count + kChunk - 1) / kChunk, threads, [&](int) {
+        return [&](int64_t c) {
+            const int64_t r0 = c * kChunk;
+            const int64_t n = p.rope_count - r0 < kChunk ? p.rope_count - r0 : kChunk;
+            rope::fill_table(p.rope, p.rope_first + r0, n, cos + r0 * half, sin + r0 * half);
+        };
+    });
+}
+
+TopkSpec topk_spec(const FwdProblem &p) { return TopkSpec{p.block_q, p.block_k, p.topk, p.nbq, p.nbk}; }
+
+size_t topk_layout_bytes(const FwdProblem &p) { return (size_t(p.batch * p.heads * p.nbq * p.nbk) + 63) / 64 * 64; }
+
+// The selection, from the workspace into the caller's layout_out.
+void copy_layout_out(const FwdProblem &p) {
+    for (int64_t b = 0; b < p.batch; ++b)
+        for (int64_t h = 0; h < p.heads; ++h)
+            for (int64_t qb = 0; qb < p.nbq; ++qb) {
+                const uint8_t *src = p.layout + b * p.lay_sb + h * p.lay_sh + qb * p.lay_sq;
+                uint8_t *dst = p.layout_out + b * p.out_sb + h * p.out_sh + qb * p.out_sq;
+                for (int64_t kb = 0; kb < p.nbk; ++kb) dst[kb * p.out_sk] = src[kb];
+            }
+}
+
 }  // namespace
 
 FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
@@ -109,19 +143,49 @@ FwdCpuPlan plan_fwd_cpu(const FwdProblem &p, int context_threads) {
     plan.threads = int(blocks < context_threads ? blocks : context_threads);
     if (plan.threads < 1) plan.threads = 1;
     plan.cu_bytes = p.varlen() ? (size_t(2 * (p.batch + 1)) * sizeof(int32_t) + 63) / 64 * 64 : 0;
+    plan.global_bytes = (size_t(p.n_global) * sizeof(int32_t) + 63) / 64 * 64;
+    plan.rope_bytes = p.rope.enabled ? rope_half_bytes(p) * 2 : 0;
+    if (p.topk > 0)
+        plan.topk_bytes = topk_layout_bytes(p) + topk_scratch_floats(p, topk_spec(p)) * sizeof(float) * size_t(plan.threads);
     plan.slice_bytes = flash::ThreadSlices(p.head_dim).total * sizeof(float);
-    plan.total_bytes = plan.cu_bytes + plan.slice_bytes * size_t(plan.threads);
+    plan.total_bytes = plan.cu_bytes + plan.global_bytes + plan.rope_bytes + plan.topk_bytes +
+                       plan.slice_bytes * size_t(plan.threads);
     return plan;
 }
 
 int32_t *cu_seqlens_copy(void *workspace) { return static_cast<int32_t *>(workspace); }
 
-void fwd_cpu(const FwdProblem &p, const FwdCpuPlan &plan, void *workspace) {
+int32_t *global_tokens_copy(void *workspace, const FwdCpuPlan &plan) {
+    return reinterpret_cast<int32_t *>(static_cast<char *>(workspace) + plan.cu_bytes);
+}
+
+void fwd_cpu(const FwdProblem &problem, const FwdCpuPlan &plan, void *workspace) {
     static const BlockFn kernel =
         cpu::pick_for_isa<BlockFn>(&flash::run_block_portable, &flash::run_block_avx2, &flash::run_block_avx512);
+    char *at = static_cast<char *>(workspace) + plan.cu_bytes + plan.global_bytes;
+    FwdProblem p = problem;
+    if (p.rope.enabled) {
+        float *cos = reinterpret_cast<float *>(at);
+        float *sin = reinterpret_cast<float *>(at + rope_half_bytes(p));
+        fill_rope_table(p, cos, sin, plan.threads);
+        p.rope_cos = cos;
+        p.rope_sin = sin;
+        at += plan.rope_bytes;
+    }
+    if (p.topk > 0) {
+        uint8_t *layout = reinterpret_cast<uint8_t *>(at);
+        select_topk(p, topk_spec(p), layout, reinterpret_cast<float *>(at + topk_layout_bytes(p)), plan.threads);
+        p.layout = layout;
+        p.lay_sk = 1;
+        p.lay_sq = p.nbk;
+        p.lay_sh = p.nbq * p.nbk;
+        p.lay_sb = p.heads * p.lay_sh;
+        if (p.layout_out != nullptr) copy_layout_out(p);
+        at += plan.topk_bytes;
+    }
     const ItemOrder order(p, plan.threads);
     const size_t slice = plan.slice_bytes / sizeof(float);
-    float *const ws = reinterpret_cast<float *>(static_cast<char *>(workspace) + plan.cu_bytes);
+    float *const ws = reinterpret_cast<float *>(at);
     parallel_items(order.total, plan.threads, [&](int thread) {
         return [&p, &order, mine = ws + size_t(thread) * slice, cur = ItemOrder::Cursor{}](int64_t i) mutable {
             kernel(p, order.decode(i, cur), mine);

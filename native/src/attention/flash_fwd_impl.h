@@ -17,6 +17,15 @@
 // row sum and the rescale by α are plain vertical vector ops (no horizontal
 // reductions), and the N×N matrix never exists. Each output row is produced
 // by one thread in a fixed order: results do not depend on the thread count.
+//
+// Which keys a block visits: all (dense), those left of the bottom-right
+// diagonal (causal: the diagonal tile skips masked lanes, flash_fwd_causal.h),
+// or, with a window, global tokens or a block layout, the tiles that
+// visibility.h finds some row needs: a tile every row sees whole runs the
+// dense products, a partly visible one the lane-masked ones
+// (flash_fwd_bits.h), and global keys outside a block's window are gathered
+// into tiles of their own. Skipped tiles cost nothing: they are neither
+// packed nor computed.
 #pragma once
 
 #include <cmath>
@@ -24,408 +33,154 @@
 #include <limits>
 
 #include "attention/attention_problem.h"
+#include "attention/flash_fwd_bits.h"
+#include "attention/flash_fwd_causal.h"
+#include "attention/flash_fwd_gemm.h"
 #include "attention/flash_fwd_layout.h"
+#include "attention/flash_fwd_softmax.h"
+#include "attention/visibility.h"
 #include "common/inline.h"
 
 namespace pmx::attention::flash {
 
 template <class T>
 struct FlashFwd {
-    using V = typename T::V;
-    static constexpr int W = T::W;    // lanes per vector
-    static constexpr int NR = T::NR;  // vectors per micro-tile (query direction)
-    static constexpr int MR = T::MR;  // rows per micro-tile (key or head-dim direction)
-    static constexpr int SW = NR * W; // query lanes per micro-tile
-    static constexpr int QV = int(kBlockQ) / W;
-    static constexpr int CH = QV < 4 ? QV : 4;  // vectors per softmax chunk
-    static_assert(kBlockQ % SW == 0, "query block must be whole micro-tiles");
-    static_assert(QV % CH == 0, "softmax chunks must tile the query block");
-
-    // ---- prefetching the next K/V tile -----------------------------------------
-    // The next tile's K and V rows are requested a few at a time between
-    // micro-tiles, so that the misses (often to DRAM: a head's K/V rarely fits
-    // in L2) overlap with the FMAs. Issued in one burst they fill the miss
-    // buffers and stall the core about as long as the copy itself would.
-    struct Prefetcher {
-        const char *k = nullptr, *v = nullptr;
-        int64_t k_rs = 0, v_rs = 0;  // row strides in bytes
-        int64_t k_bytes = 0, v_bytes = 0;
-        int64_t rows_left = 0, per_step = 1;
-
-        PMX_INLINE void step() {
-            for (int64_t n = 0; n < per_step && rows_left > 0; ++n, --rows_left) {
-                for (int64_t b = 0; b < k_bytes; b += 64) __builtin_prefetch(k + b, 0, 2);
-                __builtin_prefetch(k + k_bytes - 1, 0, 2);
-                for (int64_t b = 0; b < v_bytes; b += 64) __builtin_prefetch(v + b, 0, 2);
-                __builtin_prefetch(v + v_bytes - 1, 0, 2);
-                k += k_rs;
-                v += v_rs;
-            }
-        }
-        void flush() {
-            per_step = rows_left;
-            step();
-        }
-    };
-
-    // ---- Sᵀ = K · Qᵀ ---------------------------------------------------------
-    // R key rows (k, row stride ks, d contiguous) times the whole Qᵀ panel.
-    template <int R>
-    static PMX_INLINE void qk_rows(const float *k, int64_t ks, const float *qt, int64_t d, float *st) {
-        const float *kr[R];
-        PMX_UNROLL for (int r = 0; r < R; ++r) kr[r] = k + r * ks;
-        for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
-            // The first product initialises the accumulators (d >= 1).
-            V acc[R][NR];
-            const float *qp = qt + c0;
-            {
-                V b[NR];
-                PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(qp + c * W);
-                PMX_UNROLL for (int r = 0; r < R; ++r) {
-                    const V a = T::bcast(kr[r]);
-                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::mul(a, b[c]);
-                }
-                qp += kBlockQ;
-            }
-            for (int64_t dd = 1; dd < d; ++dd, qp += kBlockQ) {
-                V b[NR];
-                PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(qp + c * W);
-                PMX_UNROLL for (int r = 0; r < R; ++r) {
-                    const V a = T::bcast(kr[r] + dd);
-                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
-                }
-            }
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NR; ++c) T::store(st + r * kBlockQ + c0 + c * W, acc[r][c]);
-        }
-    }
-
-    static void qk_tile(const float *k, int64_t ks, const float *qt, int64_t d, int64_t jn, float *st,
-                        Prefetcher &pf) {
-        int64_t j = 0;
-        for (; j + MR <= jn; j += MR) {
-            pf.step();
-            qk_rows<MR>(k + j * ks, ks, qt, d, st + j * kBlockQ);
-        }
-        qk_tail(k + j * ks, ks, qt, d, int(jn - j), st + j * kBlockQ);
-    }
-
-    template <int R = MR - 1>
-    static PMX_INLINE void qk_tail(const float *k, int64_t ks, const float *qt, int64_t d, int rows, float *st) {
-        if constexpr (R >= 1) {
-            if (rows == R) qk_rows<R>(k, ks, qt, d, st);
-            else qk_tail<R - 1>(k, ks, qt, d, rows, st);
-        }
-    }
-
-    // ---- Oᵀ = α·Oᵀ + Vᵀ · Pᵀ -------------------------------------------------
-    // R head-dim rows of Oᵀ starting at v's column: v points at V[0][d0].
-    template <int R>
-    static PMX_INLINE void pv_rows(const float *v, int64_t vs, const float *pt, int64_t jn, const float *alpha,
-                                   bool first, float *ot) {
-        for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
-            V acc[R][NR];
-            if (first) {
-                PMX_UNROLL for (int r = 0; r < R; ++r)
-                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::zero();
-            } else {
-                V al[NR];
-                PMX_UNROLL for (int c = 0; c < NR; ++c) al[c] = T::load(alpha + c0 + c * W);
-                PMX_UNROLL for (int r = 0; r < R; ++r)
-                    PMX_UNROLL for (int c = 0; c < NR; ++c)
-                        acc[r][c] = T::mul(T::load(ot + r * kBlockQ + c0 + c * W), al[c]);
-            }
-            const float *vr = v;
-            const float *pp = pt + c0;
-            for (int64_t j = 0; j < jn; ++j, vr += vs, pp += kBlockQ) {
-                V b[NR];
-                PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(pp + c * W);
-                PMX_UNROLL for (int r = 0; r < R; ++r) {
-                    const V a = T::bcast(vr + r);
-                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
-                }
-            }
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NR; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
-        }
-    }
-
-    static void pv_tile(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t d, const float *alpha,
-                        bool first, float *ot, Prefetcher &pf) {
-        int64_t r = 0;
-        for (; r + MR <= d; r += MR) {
-            pf.step();
-            pv_rows<MR>(v + r, vs, pt, jn, alpha, first, ot + r * kBlockQ);
-        }
-        pv_tail(v + r, vs, pt, jn, alpha, first, int(d - r), ot + r * kBlockQ);
-    }
-
-    template <int R = MR - 1>
-    static PMX_INLINE void pv_tail(const float *v, int64_t vs, const float *pt, int64_t jn, const float *alpha,
-                                   bool first, int rows, float *ot) {
-        if constexpr (R >= 1) {
-            if (rows == R) pv_rows<R>(v, vs, pt, jn, alpha, first, ot);
-            else pv_tail<R - 1>(v, vs, pt, jn, alpha, first, rows, ot);
-        }
-    }
-
-    // ---- the causal diagonal tile: skip what the mask zeroes ---------------------
-    // In a masked tile, lane i sees key row jj iff jj <= i + ds (ds = q0 + off - j0).
-    // A key row's scores are needed only from the vector holding lane jj - ds on
-    // (the softmax overwrites the lanes below with -inf, so they are never
-    // computed), and a lane vector's Oᵀ needs only the keys it can see (the
-    // others have Pᵀ = 0 exactly). Skipping them changes no computed value:
-    // every lane sums the same products in the same order.
-    template <int R, int NC>
-    static PMX_INLINE void qk_cols(const float *const *kr, const float *qt, int64_t d, float *st, int c0) {
-        V acc[R][NC];
-        const float *qp = qt + c0;
-        {
-            V b[NC];
-            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(qp + c * W);
-            PMX_UNROLL for (int r = 0; r < R; ++r) {
-                const V a = T::bcast(kr[r]);
-                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::mul(a, b[c]);
-            }
-            qp += kBlockQ;
-        }
-        for (int64_t dd = 1; dd < d; ++dd, qp += kBlockQ) {
-            V b[NC];
-            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(qp + c * W);
-            PMX_UNROLL for (int r = 0; r < R; ++r) {
-                const V a = T::bcast(kr[r] + dd);
-                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
-            }
-        }
-        PMX_UNROLL for (int r = 0; r < R; ++r)
-            PMX_UNROLL for (int c = 0; c < NC; ++c) T::store(st + r * kBlockQ + c0 + c * W, acc[r][c]);
-    }
-
-    template <int R, int NC = NR - 1>
-    static PMX_INLINE void qk_cols_rem(const float *const *kr, const float *qt, int64_t d, float *st, int c0,
-                                       int n) {
-        if constexpr (NC >= 1) {
-            if (n == NC) qk_cols<R, NC>(kr, qt, d, st, c0);
-            else qk_cols_rem<R, NC - 1>(kr, qt, d, st, c0, n);
-        }
-    }
-
-    // R key rows, query lanes [lane0, kBlockQ) only (lane0 a multiple of W).
-    template <int R>
-    static PMX_INLINE void qk_rows_from(const float *k, int64_t ks, const float *qt, int64_t d, float *st,
-                                        int lane0) {
-        const float *kr[R];
-        PMX_UNROLL for (int r = 0; r < R; ++r) kr[r] = k + r * ks;
-        int c0 = lane0;
-        for (; c0 + SW <= kBlockQ; c0 += SW) qk_cols<R, NR>(kr, qt, d, st, c0);
-        qk_cols_rem<R>(kr, qt, d, st, c0, int(kBlockQ - c0) / W);
-    }
-
-    // First lane that key row j of a masked tile can be visible to, rounded
-    // down to a vector.
-    static PMX_INLINE int first_lane(int64_t j, int64_t ds) {
-        if (j <= ds) return 0;
-        const int64_t l = (j - ds) / W * W;
-        return l > kBlockQ ? int(kBlockQ) : int(l);
-    }
-
-    template <int R = MR - 1>
-    static PMX_INLINE void qk_tail_from(const float *k, int64_t ks, const float *qt, int64_t d, int rows,
-                                        float *st, int lane0) {
-        if constexpr (R >= 1) {
-            if (rows == R) qk_rows_from<R>(k, ks, qt, d, st, lane0);
-            else qk_tail_from<R - 1>(k, ks, qt, d, rows, st, lane0);
-        }
-    }
-
-    static void qk_tile_masked(const float *k, int64_t ks, const float *qt, int64_t d, int64_t jn, float *st,
-                               Prefetcher &pf, int64_t ds) {
-        int64_t j = 0;
-        for (; j + MR <= jn; j += MR) {
-            pf.step();
-            qk_rows_from<MR>(k + j * ks, ks, qt, d, st + j * kBlockQ, first_lane(j, ds));
-        }
-        qk_tail_from(k + j * ks, ks, qt, d, int(jn - j), st + j * kBlockQ, first_lane(j, ds));
-    }
-
-    // One key row j of the Oᵀ update for NC vectors of R rows. With kMaskFirst
-    // the first vector's lanes below t keep their sums untouched: they do not
-    // see key j, and although their P is 0, 0 · NaN (or inf) in V is NaN.
-    template <int R, int NC, bool kMaskFirst>
-    static PMX_INLINE void pv_key(V (&acc)[R][NC], const float *vr, const float *pp, int64_t t) {
-        V b[NC];
-        PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(pp + c * W);
-        PMX_UNROLL for (int r = 0; r < R; ++r) {
-            const V a = T::bcast(vr + r);
-            PMX_UNROLL for (int c = 0; c < NC; ++c) {
-                if (kMaskFirst && c == 0) acc[r][c] = T::fmadd_lanes_from(a, b[c], acc[r][c], t);
-                else acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
-            }
-        }
-    }
-
-    // NC vectors of R Oᵀ rows from lane c0, keys [jb, je). mode 0: start from 0,
-    // 1: start from α·Oᵀ, 2: continue from Oᵀ. Lane c0 + i sees key j iff
-    // j <= ds + c0 + i; the vectors after the first see every key in range.
-    template <int R, int NC>
-    static PMX_INLINE void pv_cols(const float *v, int64_t vs, const float *pt, int64_t jb, int64_t je,
-                                   const float *alpha, int mode, float *ot, int c0, int64_t ds) {
-        V acc[R][NC];
-        if (mode == 0) {
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::zero();
-        } else if (mode == 1) {
-            V al[NC];
-            PMX_UNROLL for (int c = 0; c < NC; ++c) al[c] = T::load(alpha + c0 + c * W);
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NC; ++c)
-                    acc[r][c] = T::mul(T::load(ot + r * kBlockQ + c0 + c * W), al[c]);
-        } else {
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::load(ot + r * kBlockQ + c0 + c * W);
-        }
-        const int64_t seen_by_all = ds + c0 + 1;  // keys below it: every lane of the first vector
-        const int64_t jfull = seen_by_all < jb ? jb : seen_by_all > je ? je : seen_by_all;
-        const float *vr = v + jb * vs;
-        const float *pp = pt + jb * kBlockQ + c0;
-        int64_t j = jb;
-        for (; j < jfull; ++j, vr += vs, pp += kBlockQ) pv_key<R, NC, false>(acc, vr, pp, 0);
-        for (; j < je; ++j, vr += vs, pp += kBlockQ) pv_key<R, NC, true>(acc, vr, pp, j - ds - c0);
-        PMX_UNROLL for (int r = 0; r < R; ++r)
-            PMX_UNROLL for (int c = 0; c < NC; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
-    }
-
-    // Keys a lane vector starting at lane c can need: [0, clamp(ds + c + W, 0, jn)).
-    static PMX_INLINE int64_t key_limit(int64_t ds, int64_t c, int64_t jn) {
-        const int64_t e = ds + c + W;
-        return e < 0 ? 0 : e > jn ? jn : e;
-    }
-
-    template <int R, int C>
-    static PMX_INLINE void pv_masked_rest(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t ds,
-                                          float *ot, int c0, int64_t prev) {
-        if constexpr (C < NR) {
-            const int64_t e = key_limit(ds, c0 + C * W, jn);
-            if (e > prev) pv_cols<R, NR - C>(v, vs, pt, prev, e, nullptr, 2, ot, c0 + C * W, ds);
-            pv_masked_rest<R, C + 1>(v, vs, pt, jn, ds, ot, c0, e > prev ? e : prev);
-        }
-    }
-
-    template <int R>
-    static PMX_INLINE void pv_rows_masked(const float *v, int64_t vs, const float *pt, int64_t jn,
-                                          const float *alpha, bool first, float *ot, int64_t ds) {
-        for (int c0 = 0; c0 < kBlockQ; c0 += SW) {
-            const int64_t e0 = key_limit(ds, c0, jn);
-            pv_cols<R, NR>(v, vs, pt, 0, e0, alpha, first ? 0 : 1, ot, c0, ds);
-            pv_masked_rest<R, 1>(v, vs, pt, jn, ds, ot, c0, e0);
-        }
-    }
-
-    template <int R = MR - 1>
-    static PMX_INLINE void pv_tail_masked(const float *v, int64_t vs, const float *pt, int64_t jn,
-                                          const float *alpha, bool first, int rows, float *ot, int64_t ds) {
-        if constexpr (R >= 1) {
-            if (rows == R) pv_rows_masked<R>(v, vs, pt, jn, alpha, first, ot, ds);
-            else pv_tail_masked<R - 1>(v, vs, pt, jn, alpha, first, rows, ot, ds);
-        }
-    }
-
-    static void pv_tile_masked(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t d,
-                               const float *alpha, bool first, float *ot, Prefetcher &pf, int64_t ds) {
-        int64_t r = 0;
-        for (; r + MR <= d; r += MR) {
-            pf.step();
-            pv_rows_masked<MR>(v + r, vs, pt, jn, alpha, first, ot + r * kBlockQ, ds);
-        }
-        pv_tail_masked(v + r, vs, pt, jn, alpha, first, int(d - r), ot + r * kBlockQ, ds);
-    }
-
-    // ---- online softmax over one tile -------------------------------------------
-    // st: Sᵀ[jn][kBlockQ] in, Pᵀ out. m, l, alpha: [kBlockQ]. When masked, lane i
-    // of key row j is masked iff i < mask_base + j (the causal limit).
-    static void softmax_tile(float *st, int64_t jn, float *m, float *l, float *alpha, bool masked,
-                             int64_t mask_base) {
-        const V neg_inf = T::set1(-std::numeric_limits<float>::infinity());
-        for (int cc = 0; cc < QV; cc += CH) {
-            V m_old[CH], mx[CH];
-            PMX_UNROLL for (int c = 0; c < CH; ++c) {
-                m_old[c] = T::load(m + (cc + c) * W);
-                mx[c] = m_old[c];
-            }
-            float *row = st + cc * W;
-            if (masked) {
-                for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {
-                    PMX_UNROLL for (int c = 0; c < CH; ++c) {
-                        V s = T::mask_lanes_below(T::load(row + c * W), mask_base + j - (cc + c) * W, neg_inf);
-                        T::store(row + c * W, s);
-                        mx[c] = T::max(mx[c], s);
-                    }
-                }
-            } else {
-                for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {
-                    PMX_UNROLL for (int c = 0; c < CH; ++c) mx[c] = T::max(mx[c], T::load(row + c * W));
-                }
-            }
-            // A lane that has seen no key keeps m = -inf; it subtracts 0 instead
-            // so that -inf - -inf never makes a NaN (its P is exactly 0).
-            V m_use[CH], sum[CH];
-            PMX_UNROLL for (int c = 0; c < CH; ++c) {
-                m_use[c] = T::zero_if_neg_inf(mx[c]);
-                sum[c] = T::zero();
-            }
-            row = st + cc * W;
-            for (int64_t j = 0; j < jn; ++j, row += kBlockQ) {
-                PMX_UNROLL for (int c = 0; c < CH; ++c) {
-                    const V pv = T::exp2(T::sub(T::load(row + c * W), m_use[c]));
-                    sum[c] = T::add(sum[c], pv);
-                    T::store(row + c * W, pv);
-                }
-            }
-            PMX_UNROLL for (int c = 0; c < CH; ++c) {
-                const V a = T::exp2(T::sub(m_old[c], m_use[c]));
-                T::store(alpha + (cc + c) * W, a);
-                T::store(l + (cc + c) * W, T::fmadd(T::load(l + (cc + c) * W), a, sum[c]));
-                T::store(m + (cc + c) * W, mx[c]);
-            }
-        }
-    }
-
-    // ---- packing ---------------------------------------------------------------
-    static void pack_rows(const float *src, int64_t row_stride, int64_t col_stride, int64_t rows, int64_t d,
-                          float *dst, int64_t ld) {
-        if (col_stride == 1) {
-            for (int64_t j = 0; j < rows; ++j) {
-                const float *s = src + j * row_stride;
-                float *o = dst + j * ld;
-                int64_t dd = 0;
-                for (; dd + W <= d; dd += W) T::storeu(o + dd, T::loadu(s + dd));
-                for (; dd < d; ++dd) o[dd] = s[dd];
-            }
-        } else {
-            for (int64_t j = 0; j < rows; ++j)
-                for (int64_t dd = 0; dd < d; ++dd) dst[j * ld + dd] = src[j * row_stride + dd * col_stride];
-        }
-    }
+    using G = TileGemm<T>;
+    using C = CausalTiles<T>;
+    using B = BitsTiles<T>;
+    using S = SoftmaxTile<T>;
+    using Prefetcher = typename G::Prefetcher;
+    static constexpr int MR = G::MR;
 
     // ---- one work item -------------------------------------------------------
     // Per query block of the item's group.
     struct Block {
         float *qt, *ot, *m, *l, *alpha;
-        int64_t q0;      // first row (sequence-relative)
-        int64_t nvalid;  // rows of this block inside the sequence
-        int64_t kend;    // keys any of its rows can see
+        int64_t q0;        // first row (sequence-relative)
+        int64_t nvalid;    // rows of this block inside the sequence
+        int64_t lo, hi;    // keys [lo, hi) its tiles may cover
+        BlockRules rules;  // sparse problems only
+        bool started;      // Oᵀ holds a sum (the first visit starts from 0)
+        uint64_t seen;     // lanes that have seen a key
     };
+
+    // One block's visit of keys [ja, jb) packed at kp/vp (row stride ld).
+    struct Visit {
+        int64_t ja = 0, jb = 0;
+        bool full = false;  // every row sees every key
+    };
+
+    static void visit(const FwdProblem &p, Block &bk, const Visit &vi, const float *kp, const float *vp, int64_t ld,
+                      float *st, uint64_t *mask, const ScoreMods &mods_in, const int32_t *gathered, int64_t off,
+                      Prefetcher &pf) {
+        const int64_t d = p.head_dim;
+        const int64_t jn = vi.jb - vi.ja;
+        const int64_t ds = bk.q0 + off - vi.ja;  // row i sees key ja + jj causally iff jj <= i + ds
+        TileMask tm;
+        if (vi.full) {
+            tm.kind = TileMask::kNone;
+            bk.seen = kAllLanes;
+        } else if (!p.sparse()) {
+            tm.kind = TileMask::kCausal;
+            tm.causal_base = -ds;
+            bk.seen |= lane_range(-ds, 63);
+        } else {
+            tm.kind = TileMask::kBits;
+            tm.bits = mask;
+            int64_t kb_cached = -1;
+            uint64_t lay = 0;
+            for (int64_t jj = 0; jj < jn; ++jj) {
+                const int64_t j = gathered != nullptr ? gathered[jj] : vi.ja + jj;
+                const int64_t kb = j / bk.rules.rp->bk;
+                if (kb != kb_cached) {
+                    lay = bk.rules.layout_lanes(kb);
+                    kb_cached = kb;
+                }
+                mask[jj] = bk.rules.lanes(j, lay);
+                bk.seen |= mask[jj] & bk.rules.valid;
+            }
+        }
+        if (tm.kind == TileMask::kNone) G::qk_tile(kp, ld, bk.qt, d, jn, st, pf);
+        else if (tm.kind == TileMask::kCausal) C::qk_tile_masked(kp, ld, bk.qt, d, jn, st, pf, ds);
+        else B::qk_tile(kp, ld, bk.qt, d, jn, st, mask, pf);
+        if (mods_in.any()) {
+            ScoreMods md = mods_in;
+            md.center = vi.ja - bk.q0 - off;
+            md.keys = gathered;
+            md.key_to_center = bk.q0 + off;
+            S::apply_mods(st, jn, md);
+        }
+        S::softmax_tile(st, jn, bk.m, bk.l, bk.alpha, tm);
+        const bool first = !bk.started;
+        if (tm.kind == TileMask::kNone) G::pv_tile(vp, ld, st, jn, d, bk.alpha, first, bk.ot, pf);
+        else if (tm.kind == TileMask::kCausal) C::pv_tile_masked(vp, ld, st, jn, d, bk.alpha, first, bk.ot, pf, ds);
+        else B::pv_tile(vp, ld, st, jn, d, mask, bk.alpha, first, bk.ot, pf);
+        bk.started = true;
+    }
+
+    // RoPE on one row of D features (stride sd) at table row r, times mul,
+    // into dst (stride ds): pairs (i, i + rd/2) or (2i, 2i + 1), the features
+    // past rd copied.
+    static PMX_INLINE void rope_row(const FwdProblem &p, const float *src, int64_t sd, int64_t r, float mul, float *dst,
+                                    int64_t ds) {
+        const int64_t rd = p.rope.rotary_dim, half = rd / 2, d = p.head_dim;
+        const float *cs = p.rope_cos + r * half;
+        const float *sn = p.rope_sin + r * half;
+        const int64_t a_step = p.rope.interleaved ? 2 : 1, b_off = p.rope.interleaved ? 1 : half;
+        for (int64_t i = 0; i < half; ++i) {
+            const int64_t ia = i * a_step, ib = ia + b_off;
+            const float a = src[ia * sd], b = src[ib * sd];
+            dst[ia * ds] = (a * cs[i] - b * sn[i]) * mul;
+            dst[ib * ds] = (b * cs[i] + a * sn[i]) * mul;
+        }
+        for (int64_t dd = rd; dd < d; ++dd) dst[dd * ds] = src[dd * sd] * mul;
+    }
+
+    // Packs n K (or V) rows starting at key j0 (or the keys listed in
+    // `gathered`) at row stride ld; K is rotated when RoPE is on.
+    static void pack_keys(const FwdProblem &p, const float *src, int64_t sn, int64_t sd, bool rotate, int64_t j0,
+                          int64_t n, const int32_t *gathered, float *dst, int64_t ld) {
+        if (!rotate && gathered == nullptr) {
+            G::pack_rows(src + j0 * sn, sn, sd, n, p.head_dim, dst, ld);
+            return;
+        }
+        for (int64_t r = 0; r < n; ++r) {
+            const int64_t j = gathered != nullptr ? gathered[r] : j0 + r;
+            if (rotate) rope_row(p, src + j * sn, sd, j - p.rope_first, 1.f, dst + r * ld, 1);
+            else G::pack_rows(src + j * sn, sn, sd, 1, p.head_dim, dst + r * ld, ld);
+        }
+    }
+
+    static ScoreMods score_mods(const FwdProblem &p, int64_t b, int64_t h) {
+        constexpr double kLog2e = 1.4426950408889634;
+        ScoreMods md;
+        if (p.softcap > 0.f) {
+            md.softcap = true;
+            md.cap_in = float(1.0 / (double(p.softcap) * kLog2e));
+            md.cap_out = float(double(p.softcap) * kLog2e);
+        }
+        if (p.alibi != nullptr) {
+            md.alibi = true;
+            md.slope = float(double(p.alibi[p.outer(b) * p.alibi_sb + h * p.alibi_sh]) * kLog2e);
+        }
+        return md;
+    }
 
     static void run_block(const FwdProblem &p, const BlockTask &t, float *ws) {
         const ThreadSlices sl(p.head_dim);
         float *st = ws + sl.st;
         float *kp = ws + sl.kp;
         float *vp = ws + sl.vp;
+        uint64_t *mask = reinterpret_cast<uint64_t *>(ws + sl.mask);
+        int32_t *gathered = reinterpret_cast<int32_t *>(ws + sl.gathered);
 
         const int64_t d = p.head_dim;
         const int64_t nq = p.q_len(t.b), nk = p.k_len(t.b);
         const int64_t hk = t.h / (p.heads / p.kv_heads);
-        const int64_t off = nk - nq;  // bottom-right causal alignment
+        const int64_t off = nk - nq;  // bottom-right alignment
+        const bool sparse = p.sparse();
+        const SeqRules rules(p, t.b, t.h);
+        const ScoreMods mods = score_mods(p, t.b, t.h);
 
         const float *q = p.q + p.q_base(t.b) + t.h * p.q_sh;
         const float *k = p.k + p.k_base(t.b) + hk * p.k_sh;
@@ -436,7 +191,7 @@ struct FlashFwd {
 
         Block blk[kMaxGroup];
         int nblk = 0;
-        int64_t kend_all = 0;
+        int64_t lo_all = nk, hi_all = 0;
         for (int64_t g = 0; g < t.blocks && g < sl.groups; ++g) {
             Block &bk = blk[nblk];
             bk.q0 = t.q0 + g * kBlockQ;
@@ -447,64 +202,98 @@ struct FlashFwd {
             bk.m = ws + sl.stats + size_t(g) * 3 * kBlockQ;
             bk.l = bk.m + kBlockQ;
             bk.alpha = bk.l + kBlockQ;
-            bk.kend = nk;
-            if (p.causal) {
-                const int64_t last_visible = bk.q0 + bk.nvalid - 1 + off;  // inclusive
-                if (last_visible + 1 < bk.kend) bk.kend = last_visible + 1;
+            bk.started = false;
+            bk.seen = 0;
+            if (sparse) {
+                bk.rules = BlockRules(rules, bk.q0, bk.nvalid);
+                bk.lo = bk.rules.lo;
+                bk.hi = bk.rules.hi;
+            } else {
+                bk.lo = 0;
+                bk.hi = nk;
+                if (p.causal) {
+                    const int64_t last_visible = bk.q0 + bk.nvalid - 1 + off;  // inclusive
+                    if (last_visible + 1 < bk.hi) bk.hi = last_visible + 1 < 0 ? 0 : last_visible + 1;
+                }
             }
-            if (bk.kend > kend_all) kend_all = bk.kend;
-            if (bk.kend > 0) {
-                // Qᵀ, pre-scaled so that scores come out in log2 units; unused lanes 0.
-                for (int64_t i = 0; i < bk.nvalid; ++i) {
-                    const float *qr = q + (bk.q0 + i) * p.q_sn;
+            if (bk.lo < bk.hi) {
+                if (bk.lo < lo_all) lo_all = bk.lo;
+                if (bk.hi > hi_all) hi_all = bk.hi;
+            }
+            // Qᵀ (rotated by RoPE at position i + off), pre-scaled so that scores
+            // come out in log2 units; unused lanes 0.
+            for (int64_t i = 0; i < bk.nvalid; ++i) {
+                const float *qr = q + (bk.q0 + i) * p.q_sn;
+                if (p.rope.enabled) {
+                    rope_row(p, qr, p.q_sd, bk.q0 + i + off - p.rope_first, qscale, bk.qt + i, kBlockQ);
+                } else {
                     for (int64_t dd = 0; dd < d; ++dd) bk.qt[dd * kBlockQ + i] = qr[dd * p.q_sd] * qscale;
                 }
-                for (int64_t dd = 0; dd < d; ++dd)
-                    for (int64_t i = bk.nvalid; i < kBlockQ; ++i) bk.qt[dd * kBlockQ + i] = 0.f;
-                for (int64_t i = 0; i < kBlockQ; ++i) {
-                    bk.m[i] = -std::numeric_limits<float>::infinity();
-                    bk.l[i] = 0.f;
-                }
+            }
+            for (int64_t dd = 0; dd < d; ++dd)
+                for (int64_t i = bk.nvalid; i < kBlockQ; ++i) bk.qt[dd * kBlockQ + i] = 0.f;
+            for (int64_t i = 0; i < kBlockQ; ++i) {
+                bk.m[i] = -std::numeric_limits<float>::infinity();
+                bk.l[i] = 0.f;
             }
             ++nblk;
         }
 
+        // Tiles lie on a fixed grid of kBlockK keys, so that a block's visits
+        // (and so its sums) do not depend on the group it was scheduled in.
         const int64_t ld = packed_ld(d);
-        for (int64_t j0 = 0; j0 < kend_all; j0 += kBlockK) {
-            const int64_t jn = kend_all - j0 < kBlockK ? kend_all - j0 : kBlockK;
-            // Packed K and V tiles: contiguous rows at a cache-friendly stride,
-            // whatever the caller's layout; shared by every block of the group.
-            pack_rows(k + j0 * p.k_sn, p.k_sn, p.k_sd, jn, d, kp, ld);
-            pack_rows(v + j0 * p.v_sn, p.v_sn, p.v_sd, jn, d, vp, ld);
+        Visit visits[kMaxGroup];
+        for (int64_t j0 = lo_all / kBlockK * kBlockK; j0 < hi_all; j0 += kBlockK) {
+            const int64_t j1 = j0 + kBlockK < hi_all ? j0 + kBlockK : hi_all;
+            // Which blocks visit which keys of this tile; the tile is packed
+            // (rows pa .. pb) only when some block does.
+            int64_t pa = j1, pb = j0;
+            for (int g = 0; g < nblk; ++g) {
+                const Block &bk = blk[g];
+                Visit &vi = visits[g];
+                vi.ja = j0 > bk.lo ? j0 : bk.lo;
+                vi.jb = j1 < bk.hi ? j1 : bk.hi;
+                if (vi.ja >= vi.jb) continue;
+                if (sparse) {
+                    bool full_layout = true;
+                    if (!bk.rules.narrow_to_layout(vi.ja, vi.jb, full_layout)) {
+                        vi.jb = vi.ja;
+                        continue;
+                    }
+                    vi.full = full_layout && bk.rules.band_full(vi.ja, vi.jb);
+                } else {
+                    vi.full = !(p.causal && vi.jb - 1 > bk.q0 + off);
+                }
+                if (vi.ja < pa) pa = vi.ja;
+                if (vi.jb > pb) pb = vi.jb;
+            }
+            if (pa >= pb) continue;
+            pack_keys(p, k, p.k_sn, p.k_sd, p.rope.enabled, pa, pb - pa, nullptr, kp, ld);
+            pack_keys(p, v, p.v_sn, p.v_sd, false, pa, pb - pa, nullptr, vp, ld);
             Prefetcher pf;
-            const int64_t j1 = j0 + kBlockK;
-            if (j1 < kend_all) {
+            if (j1 < hi_all) {
                 pf.k = reinterpret_cast<const char *>(k + j1 * p.k_sn);
                 pf.v = reinterpret_cast<const char *>(v + j1 * p.v_sn);
                 pf.k_rs = p.k_sn * int64_t(sizeof(float));
                 pf.v_rs = p.v_sn * int64_t(sizeof(float));
                 pf.k_bytes = ((d - 1) * p.k_sd + 1) * int64_t(sizeof(float));
                 pf.v_bytes = ((d - 1) * p.v_sd + 1) * int64_t(sizeof(float));
-                pf.rows_left = kend_all - j1 < kBlockK ? kend_all - j1 : kBlockK;
+                pf.rows_left = hi_all - j1 < kBlockK ? hi_all - j1 : kBlockK;
                 // Spread over the micro-tiles of the blocks (about (jn + d) / MR each).
-                const int64_t steps = int64_t(nblk) * ((jn + d) / MR + 1);
+                const int64_t steps = int64_t(nblk) * ((pb - pa + d) / MR + 1);
                 pf.per_step = (pf.rows_left + steps - 1) / steps;
             }
             for (int g = 0; g < nblk; ++g) {
-                const Block &bk = blk[g];
-                if (j0 >= bk.kend) continue;
-                const int64_t bn = bk.kend - j0 < jn ? bk.kend - j0 : jn;
-                // Row i (block-relative) sees key j0 + jj iff jj <= i + q0 + off - j0.
-                const bool masked = p.causal && (j0 + bn - 1 > bk.q0 + off);
-                const int64_t ds = bk.q0 + off - j0;
-                if (masked) qk_tile_masked(kp, ld, bk.qt, d, bn, st, pf, ds);
-                else qk_tile(kp, ld, bk.qt, d, bn, st, pf);
-                softmax_tile(st, bn, bk.m, bk.l, bk.alpha, masked, -ds);
-                if (masked) pv_tile_masked(vp, ld, st, bn, d, bk.alpha, j0 == 0, bk.ot, pf, ds);
-                else pv_tile(vp, ld, st, bn, d, bk.alpha, j0 == 0, bk.ot, pf);
+                const Visit &vi = visits[g];
+                if (vi.ja >= vi.jb) continue;
+                visit(p, blk[g], vi, kp + (vi.ja - pa) * ld, vp + (vi.ja - pa) * ld, ld, st, mask, mods, nullptr,
+                      off, pf);
             }
             pf.flush();
         }
+        if (sparse && rules.n_global > 0)
+            for (int g = 0; g < nblk; ++g) visit_global_keys(p, blk[g], rules, k, v, kp, vp, ld, st, mask, gathered,
+                                                             mods, off);
 
         // Normalise and write out; a row that sees no key gets 0 and lse -inf.
         // A row that does see keys follows IEEE: l is NaN when a NaN or an
@@ -516,8 +305,7 @@ struct FlashFwd {
             for (int64_t i = 0; i < bk.nvalid; ++i) {
                 float *orow = o + (bk.q0 + i) * p.o_sn;
                 float *lrow = lse ? lse + (bk.q0 + i) * p.l_sn : nullptr;
-                const bool sees_keys = p.causal ? bk.q0 + i + off >= 0 && nk > 0 : nk > 0;
-                if (sees_keys) {
+                if ((bk.seen >> i) & 1u) {
                     const float li = bk.l[i];
                     for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] / li;
                     if (lrow)
@@ -528,6 +316,34 @@ struct FlashFwd {
                     if (lrow) *lrow = -std::numeric_limits<float>::infinity();
                 }
             }
+        }
+    }
+
+    // Global keys outside the block's tiles ([lo, hi)): gathered into tiles
+    // of their own, so that a block far from them pays only for them.
+    static void visit_global_keys(const FwdProblem &p, Block &bk, const SeqRules &rules, const float *k,
+                                  const float *v, float *kp, float *vp, int64_t ld, float *st, uint64_t *mask,
+                                  int32_t *gathered, const ScoreMods &mods, int64_t off) {
+        int64_t g = 0;
+        while (g < rules.n_global) {
+            int64_t n = 0;
+            for (; g < rules.n_global && n < kBlockK; ++g) {
+                const int64_t j = rules.global[g];
+                if (j >= bk.rules.causal_end) {
+                    g = rules.n_global;
+                    break;
+                }
+                if (j >= bk.lo && j < bk.hi) continue;
+                gathered[n++] = int32_t(j);
+            }
+            if (n == 0) continue;
+            pack_keys(p, k, p.k_sn, p.k_sd, p.rope.enabled, 0, n, gathered, kp, ld);
+            pack_keys(p, v, p.v_sn, p.v_sd, false, 0, n, gathered, vp, ld);
+            Visit vi;
+            vi.ja = 0;
+            vi.jb = n;
+            Prefetcher pf;
+            visit(p, bk, vi, kp, vp, ld, st, mask, mods, gathered, off, pf);
         }
     }
 };

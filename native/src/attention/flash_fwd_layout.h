@@ -54,6 +54,8 @@ struct ThreadSlices {
     size_t st = 0;     // Sᵀ / Pᵀ [kBlockK][kBlockQ]
     size_t kp = 0;     // K tile packed [kBlockK][packed_ld(d)]
     size_t vp = 0;     // V tile packed [kBlockK][packed_ld(d)]
+    size_t mask = 0;   // lane masks of a tile's key rows: uint64_t [kBlockK]
+    size_t gathered = 0;  // key indices of a gathered tile: int32_t [kBlockK]
     size_t total = 0;
 
     explicit ThreadSlices(int64_t d) {
@@ -67,6 +69,8 @@ struct ThreadSlices {
         st = at; at += size_t(kBlockK * kBlockQ);
         kp = at; at += size_t(kBlockK * packed_ld(d));
         vp = at; at += size_t(kBlockK * packed_ld(d));
+        mask = at; at += round_up_floats(size_t(kBlockK) * 2);
+        gathered = at; at += round_up_floats(size_t(kBlockK));
         total = at;
     }
 };

@@ -144,8 +144,17 @@ void write_out(const float *o, const float *row_scale, int64_t nq, int64_t d_len
 
 int64_t unfused_workspace_bytes(const FwdProblem &p) { return layout_of(p).total; }
 
-FwdProblem resolve_unfused(const pmx_attention_params *params, void *workspace, int64_t workspace_bytes) {
+FwdProblem resolve_unfused_shape(const pmx_attention_params *params) {
     FwdProblem p = resolve_attention(params);
+    if (p.sparse() || p.softcap > 0.f || p.alibi != nullptr || p.sub > 1)
+        fail(PMX_STATUS_UNSUPPORTED,
+             "the unfused baseline runs dense or causal attention only (no window, global tokens, block layout, "
+             "softcap, ALiBi or axial)");
+    return p;
+}
+
+FwdProblem resolve_unfused(const pmx_attention_params *params, void *workspace, int64_t workspace_bytes) {
+    FwdProblem p = resolve_unfused_shape(params);
     check_outputs_apart(*params);
     const int64_t needed = unfused_workspace_bytes(p);
     check_workspace(workspace, workspace_bytes, needed);

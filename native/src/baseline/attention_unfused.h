@@ -16,6 +16,10 @@ namespace pmx::baseline {
 // count). Throws INVALID_ARGUMENT when a size overflows 64 bits.
 int64_t unfused_workspace_bytes(const attention::FwdProblem &p);
 
+// Resolves params and refuses (UNSUPPORTED) what the baseline does not do:
+// window, global tokens, block layouts, softcap, ALiBi, axial.
+attention::FwdProblem resolve_unfused_shape(const pmx_attention_params *params);
+
 // Validates params, outputs and workspace, copies cu_seqlens into the start
 // of the workspace and returns the problem bound to that copy, so the kernel
 // never reads the caller's cu_seqlens again. Throws pmx::Error.

@@ -60,6 +60,28 @@ struct Avx2 {
         return _mm256_blendv_ps(r, c, _mm256_cmp_ps(lane, _mm256_set1_ps(float(t)), _CMP_LT_OQ));
     }
 
+    static PMX_INLINE V div(V a, V b) { return _mm256_div_ps(a, b); }
+    static PMX_INLINE V abs(V x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), x); }
+    // |mag| with the sign of `sign` (mag must be >= 0 or -0).
+    static PMX_INLINE V copysign(V mag, V sign) {
+        return _mm256_or_ps(mag, _mm256_and_ps(sign, _mm256_set1_ps(-0.f)));
+    }
+
+    // All-ones in lane l iff bit l of `bits` is set.
+    static PMX_INLINE V bits_mask(uint32_t bits) {
+        const __m256i lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+        const __m256i sel = _mm256_and_si256(_mm256_set1_epi32(int(bits)), lane_bit);
+        return _mm256_castsi256_ps(_mm256_cmpeq_epi32(sel, lane_bit));
+    }
+
+    // Lane l keeps s where bit l of `bits` is set, else takes `fill`.
+    static PMX_INLINE V select_bits(V s, uint32_t bits, V fill) { return _mm256_blendv_ps(fill, s, bits_mask(bits)); }
+
+    // c + a·b in the lanes whose bit is set; the others keep c.
+    static PMX_INLINE V fmadd_bits(V a, V b, V c, uint32_t bits) {
+        return _mm256_blendv_ps(c, _mm256_fmadd_ps(a, b, c), bits_mask(bits));
+    }
+
     // 2^x. Clamping to [-127, 128] makes the biased exponent 0 (result
     // exactly 0: -inf and anything below about -126.5) or 255 (+inf: from
     // about 127.5 up). A NaN passes the clamps (max/min return their second

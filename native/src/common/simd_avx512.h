@@ -64,6 +64,23 @@ struct Avx512 {
         return _mm512_mask3_fmadd_ps(a, b, c, from);
     }
 
+    static PMX_INLINE V div(V a, V b) { return _mm512_div_ps(a, b); }
+    static PMX_INLINE V abs(V x) { return _mm512_abs_ps(x); }
+    // |mag| with the sign of `sign` (mag must be >= 0 or -0).
+    static PMX_INLINE V copysign(V mag, V sign) {
+        return _mm512_or_ps(mag, _mm512_and_ps(sign, _mm512_set1_ps(-0.f)));
+    }
+
+    // Lane l keeps s where bit l of `bits` is set, else takes `fill`.
+    static PMX_INLINE V select_bits(V s, uint32_t bits, V fill) {
+        return _mm512_mask_mov_ps(fill, __mmask16(bits), s);
+    }
+
+    // c + a·b in the lanes whose bit is set; the others keep c.
+    static PMX_INLINE V fmadd_bits(V a, V b, V c, uint32_t bits) {
+        return _mm512_mask3_fmadd_ps(a, b, c, __mmask16(bits));
+    }
+
     // 2^x: round to nearest, polynomial on [-0.5, 0.5], then vscalefps.
     // Inputs below -126 (and -inf) give exactly 0, which also keeps
     // subnormals out of the products that follow; NaN gives NaN (the compare

@@ -94,6 +94,35 @@ struct Portable {
             if (i < t) r.x[i] = c.x[i];
         return r;
     }
+    static PMX_INLINE V div(const V &a, const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = a.x[i] / b.x[i];
+        return r;
+    }
+    static PMX_INLINE V abs(const V &a) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = std::fabs(a.x[i]);
+        return r;
+    }
+    // |mag| with the sign of `sign` (mag must be >= 0 or -0).
+    static PMX_INLINE V copysign(const V &mag, const V &sign) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = std::copysign(mag.x[i], sign.x[i]);
+        return r;
+    }
+    // Lane l keeps s where bit l of `bits` is set, else takes `fill`.
+    static PMX_INLINE V select_bits(const V &s, uint32_t bits, const V &fill) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = (bits >> i) & 1u ? s.x[i] : fill.x[i];
+        return r;
+    }
+    // c + a·b in the lanes whose bit is set; the others keep c.
+    static PMX_INLINE V fmadd_bits(const V &a, const V &b, const V &c, uint32_t bits) {
+        V r = fmadd(a, b, c);
+        for (int i = 0; i < W; ++i)
+            if (!((bits >> i) & 1u)) r.x[i] = c.x[i];
+        return r;
+    }
     // Same scheme as the AVX2 traits: clamp to [-127, 128], round, polynomial,
     // build 2^n from bits; below about -126.5 (and -inf) gives exactly 0,
     // from about 127.5 up +inf, NaN gives NaN.

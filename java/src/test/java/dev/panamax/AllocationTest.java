@@ -52,6 +52,28 @@ class AllocationTest {
         }
     }
 
+    @Test
+    void steadyStateRopeAllocatesNothing() throws Throwable {
+        MethodHandle allocated = allocationCounter();
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {
+            Tensor x = TestSupport.random(arena, 6, 1, 4, 2, 8);
+            Tensor out = Tensor.allocate(arena, DType.F32, 1, 4, 2, 8);
+            Tensor positions = Tensor.fromInts(arena, new int[] {5, 6, 7, 8}, 4);
+            RopeConfig yarn = RopeConfig.builder().scaling(RopeScaling.YARN).factor(4).originalMaxPosition(64).build();
+            for (int i = 0; i < WARMUP; i++) {
+                Rope.apply(ctx, x, positions, yarn, out);
+                Rope.apply(ctx, out, null, yarn, out);
+            }
+            long before = (long) allocated.invokeExact();
+            for (int i = 0; i < MEASURED; i++) {
+                Rope.apply(ctx, x, positions, yarn, out);
+                Rope.apply(ctx, out, null, yarn, out);
+            }
+            long bytes = (long) allocated.invokeExact() - before;
+            assertTrue(bytes < 1024, "RoPE hot path allocated " + bytes + " bytes over " + 2 * MEASURED + " calls");
+        }
+    }
+
     private static MethodHandle allocationCounter() throws Exception {
         Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
         Object bean = factory.getMethod("getThreadMXBean").invoke(null);

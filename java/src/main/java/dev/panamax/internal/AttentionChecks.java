@@ -4,6 +4,7 @@ import static dev.panamax.internal.Checks.requireDisjoint;
 import static dev.panamax.internal.Checks.requireUsable;
 
 import dev.panamax.AttentionOptions;
+import dev.panamax.AxialAxis;
 import dev.panamax.DType;
 import dev.panamax.Tensor;
 import dev.panamax.internal.ffi.Panamax_h;
@@ -74,11 +75,17 @@ public final class AttentionChecks {
             requireUsable(o.cuSeqlensQ(), "cuSeqlensQ");
             requireUsable(o.cuSeqlensK(), "cuSeqlensK");
         }
+        sparsity(q, k, o, varlen, heads);
         if (!outIsQ) {
             outputDoesNotAlias(out, "out", q, k, v, o);
             if (lse != null) {
                 outputDoesNotAlias(lse, "lse", q, k, v, o);
                 requireDisjoint(lse, "lse", out, "out");
+            }
+            if (o.layoutOut() != null) {
+                outputDoesNotAlias(o.layoutOut(), "layoutOut", q, k, v, o);
+                requireDisjoint(o.layoutOut(), "layoutOut", out, "out");
+                requireDisjoint(o.layoutOut(), "layoutOut", lse, "lse");
             }
         }
     }
@@ -93,6 +100,10 @@ public final class AttentionChecks {
         requireDisjoint(ws, "workspace", o.cuSeqlensK(), "cuSeqlensK");
         requireDisjoint(ws, "workspace", out, "out");
         requireDisjoint(ws, "workspace", lse, "lse");
+        requireDisjoint(ws, "workspace", o.globalTokens(), "globalTokens");
+        requireDisjoint(ws, "workspace", o.alibiSlopes(), "alibiSlopes");
+        requireDisjoint(ws, "workspace", o.blockMask(), "blockMask");
+        requireDisjoint(ws, "workspace", o.layoutOut(), "layoutOut");
     }
 
     private static void outputDoesNotAlias(Tensor t, String name, Tensor q, Tensor k, Tensor v, AttentionOptions o) {
@@ -102,6 +113,72 @@ public final class AttentionChecks {
         requireDisjoint(t, name, v, "v");
         requireDisjoint(t, name, o.cuSeqlensQ(), "cuSeqlensQ");
         requireDisjoint(t, name, o.cuSeqlensK(), "cuSeqlensK");
+        requireDisjoint(t, name, o.globalTokens(), "globalTokens");
+        requireDisjoint(t, name, o.alibiSlopes(), "alibiSlopes");
+        requireDisjoint(t, name, o.blockMask(), "blockMask");
+    }
+
+    // The option tensors against q's shape (values are checked by the library at call time).
+    private static void sparsity(Tensor q, Tensor k, AttentionOptions o, boolean varlen, long heads) {
+        long batch = varlen ? o.cuSeqlensQ().shape(0) - 1 : q.shape(0);
+        long nq = varlen ? -1 : q.shape(1);
+        long nk = varlen ? -1 : k.shape(1);
+        if (o.axialAxis() != null) {
+            long n = (long) o.axialRows() * o.axialCols();
+            if (nq != n || nk != n) {
+                throw new IllegalArgumentException("axial: rows x cols = " + o.axialRows() + " x " + o.axialCols()
+                        + " must equal Nq = " + nq + " and Nk = " + nk);
+            }
+            nq = nk = o.axialAxis() == AxialAxis.ROW ? o.axialCols() : o.axialRows();
+        }
+        if (o.globalTokens() != null) requireUsable(o.globalTokens(), "globalTokens");
+        if (o.globalTokens() != null && !varlen && nq != nk) {
+            throw new IllegalArgumentException("globalTokens: self-attention only (Nq = Nk), got Nq = " + nq
+                    + ", Nk = " + nk);
+        }
+        Tensor slopes = o.alibiSlopes();
+        if (slopes != null) {
+            requireUsable(slopes, "alibiSlopes");
+            if (slopes.shape(slopes.rank() - 1) != heads) {
+                throw new IllegalArgumentException("alibiSlopes: last dim = " + slopes.shape(slopes.rank() - 1)
+                        + " must be H = " + heads);
+            }
+            if (slopes.rank() == 2 && slopes.shape(0) != batch) {
+                throw new IllegalArgumentException("alibiSlopes: shape[0] = " + slopes.shape(0) + " must be B = " + batch);
+            }
+        }
+        if (o.rope() != null) {
+            long d = q.shape(q.rank() - 1);
+            long rd = o.rope().rotaryDim() == 0 ? d : o.rope().rotaryDim();
+            if (rd > d || rd % 2 != 0) {
+                throw new IllegalArgumentException("rope: rotary dim " + rd + " must be even and at most D = " + d
+                        + (o.rope().rotaryDim() == 0 ? " (0 means D)" : ""));
+            }
+        }
+        layout(o.blockMask(), "blockMask", true, batch, heads, nq, nk, o);
+        layout(o.layoutOut(), "layoutOut", false, batch, heads, nq, nk, o);
+    }
+
+    private static void layout(Tensor t, String name, boolean broadcast, long batch, long heads, long nq, long nk,
+                               AttentionOptions o) {
+        if (t == null) return;
+        requireUsable(t, name);
+        if (t.shape(0) != batch && !(broadcast && t.shape(0) == 1)) {
+            throw new IllegalArgumentException(name + ": shape[0] = " + t.shape(0) + " must be "
+                    + (broadcast ? "1 or " : "") + "B = " + batch);
+        }
+        if (t.shape(1) != heads && !(broadcast && t.shape(1) == 1)) {
+            throw new IllegalArgumentException(name + ": shape[1] = " + t.shape(1) + " must be "
+                    + (broadcast ? "1 or " : "") + "H = " + heads);
+        }
+        if (nq >= 0) {
+            long nbq = (nq + o.blockQ() - 1) / o.blockQ();
+            long nbk = (nk + o.blockK() - 1) / o.blockK();
+            if (t.shape(2) != nbq || t.shape(3) != nbk) {
+                throw new IllegalArgumentException(name + ": blocks [" + t.shape(2) + ", " + t.shape(3)
+                        + "] must be [ceil(Nq/blockQ), ceil(Nk/blockK)] = [" + nbq + ", " + nbk + "]");
+            }
+        }
     }
 
     private static void floatTensor(Tensor t, String name, int rank, boolean varlen, boolean reference) {

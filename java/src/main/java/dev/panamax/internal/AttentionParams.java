@@ -24,6 +24,21 @@ public final class AttentionParams {
     private static final long CAUSAL = pmx_attention_params.causal$offset();
     private static final long OUT = pmx_attention_params.out$offset();
     private static final long LSE = pmx_attention_params.lse$offset();
+    private static final long WINDOW = pmx_attention_params.window$offset();
+    private static final long WINDOW_LEFT = pmx_attention_params.window_left$offset();
+    private static final long WINDOW_RIGHT = pmx_attention_params.window_right$offset();
+    private static final long SOFTCAP = pmx_attention_params.softcap$offset();
+    private static final long BLOCK_Q = pmx_attention_params.block_q$offset();
+    private static final long BLOCK_K = pmx_attention_params.block_k$offset();
+    private static final long TOPK = pmx_attention_params.topk_blocks$offset();
+    private static final long GLOBAL = pmx_attention_params.global_tokens$offset();
+    private static final long ALIBI = pmx_attention_params.alibi_slopes$offset();
+    private static final long BLOCK_MASK = pmx_attention_params.block_mask$offset();
+    private static final long LAYOUT_OUT = pmx_attention_params.layout_out$offset();
+    private static final long AXIAL_AXIS = pmx_attention_params.axial_axis$offset();
+    private static final long AXIAL_ROWS = pmx_attention_params.axial_rows$offset();
+    private static final long AXIAL_COLS = pmx_attention_params.axial_cols$offset();
+    private static final long ROPE = pmx_attention_params.rope$offset();
 
     private AttentionParams() {}
 
@@ -83,6 +98,21 @@ public final class AttentionParams {
         p.set(ValueLayout.JAVA_INT, CAUSAL, o.causal() ? 1 : 0);
         call.tensor(OUT, out);
         call.tensor(LSE, lse);
+        p.set(ValueLayout.JAVA_INT, WINDOW, o.hasWindow() ? 1 : 0);
+        p.set(ValueLayout.JAVA_INT, WINDOW_LEFT, o.windowLeft());
+        p.set(ValueLayout.JAVA_INT, WINDOW_RIGHT, o.windowRight());
+        p.set(ValueLayout.JAVA_FLOAT, SOFTCAP, o.softcap());
+        p.set(ValueLayout.JAVA_INT, BLOCK_Q, o.blockQ());
+        p.set(ValueLayout.JAVA_INT, BLOCK_K, o.blockK());
+        p.set(ValueLayout.JAVA_INT, TOPK, o.topkBlocks());
+        call.tensor(GLOBAL, o.globalTokens());
+        call.tensor(ALIBI, o.alibiSlopes());
+        call.tensor(BLOCK_MASK, o.blockMask());
+        call.tensor(LAYOUT_OUT, o.layoutOut());
+        p.set(ValueLayout.JAVA_INT, AXIAL_AXIS, o.axialAxis() == null ? 0 : o.axialAxis().code());
+        p.set(ValueLayout.JAVA_INT, AXIAL_ROWS, o.axialRows());
+        p.set(ValueLayout.JAVA_INT, AXIAL_COLS, o.axialCols());
+        RopeParams.writeConfig(p, ROPE, o.rope());
     }
 
     /** {@code pmx_attention_fwd} with {@code pmx_attention_fwd_workspace_size}. */

@@ -30,7 +30,7 @@ import java.util.Arrays;
  */
 public final class NativeCall implements AutoCloseable {
     /** Keep-alive pointer arguments of every handle: the most tensors a params struct holds. */
-    public static final int KEEP_ALIVE = 8;
+    public static final int KEEP_ALIVE = 12;
 
     private final Arena arena = Arena.ofShared();          // slots move between threads
     private final MemorySegment params = arena.allocate(ScratchPool.STRUCT_BYTES, 64);

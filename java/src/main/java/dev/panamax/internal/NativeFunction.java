@@ -78,10 +78,10 @@ public final class NativeFunction {
     int run(MemorySegment ctx, MemorySegment params, MemorySegment workspace, MemorySegment[] k) {
         try {
             if (!withWorkspace) {
-                return (int) run.invokeExact(ctx, params, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);
+                return (int) run.invokeExact(ctx, params, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11]);
             }
             return (int) run.invokeExact(ctx, params, workspace, workspace.byteSize(),
-                    k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);
+                    k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11]);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -92,7 +92,7 @@ public final class NativeFunction {
     int querySize(MemorySegment ctx, MemorySegment params, MemorySegment outBytes, MemorySegment[] k) {
         if (!withWorkspace) throw new IllegalStateException(name + ": has no workspace-size query");
         try {
-            return (int) query.invokeExact(ctx, params, outBytes, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);
+            return (int) query.invokeExact(ctx, params, outBytes, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11]);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

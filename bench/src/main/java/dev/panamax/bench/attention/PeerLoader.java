@@ -8,15 +8,20 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
-/** Finds the {@link AttentionPeer}s on the class path (present when the jar was built with {@code -Ppeers}). */
+/** Finds the peers on the class path (present when the jar was built with {@code -Ppeers}). */
 public final class PeerLoader {
     private PeerLoader() {
     }
 
-    /** Every peer that loads; one that fails to load is reported to {@code warn} and left out. */
+    /** Every {@link AttentionPeer} that loads; one that fails to load is reported to {@code warn} and left out. */
     public static List<AttentionPeer> load(Consumer<String> warn) {
-        List<AttentionPeer> peers = new ArrayList<>();
-        var iterator = ServiceLoader.load(AttentionPeer.class).iterator();
+        return load(AttentionPeer.class, warn);
+    }
+
+    /** Every peer of {@code type} that loads; one that fails to load is reported to {@code warn} and left out. */
+    public static <T> List<T> load(Class<T> type, Consumer<String> warn) {
+        List<T> peers = new ArrayList<>();
+        var iterator = ServiceLoader.load(type).iterator();
         // A broken provider throws on each step; the iterator then moves on to the next one.
         for (int errors = 0; errors < 100; ) {
             try {

@@ -46,8 +46,10 @@ import java.util.stream.Collectors;
         description = {"Run fused attention on a long-context workload and check it: one long document "
                 + "(16k tokens, 8 query heads sharing 2 key/value heads, head dim 64, causal) and a packed batch of "
                 + "documents of uneven length (cu_seqlens), each checked against the float64 reference on sampled "
-                + "query rows (all heads, every key the row sees), then a speed table: fused vs unfused (sgemm, "
-                + "softmax, sgemm) vs oneDNN sgemm.", "Exits 1 if a check fails. Takes well under a minute on 2 cores.", ""})
+                + "query rows (all heads, every key the row sees); a 32k-token document through a sliding window with "
+                + "global tokens and through a BigBird layout, checked the same way and timed beside dense causal; "
+                + "then a speed table: fused vs unfused (sgemm, softmax, sgemm) vs oneDNN sgemm.",
+                "Exits 1 if a check fails. Takes about a minute on 2 cores.", ""})
 final class DemoCommand implements Callable<Integer> {
     private static final int HEADS = 8;
     private static final int KV_HEADS = 2;
@@ -68,6 +70,10 @@ final class DemoCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int seqLen;
 
+    @Option(names = "--sparse-len", defaultValue = "32768", paramLabel = "N", order = 2,
+            description = "Tokens in the sparse-attention document (default: ${DEFAULT-VALUE}).")
+    int sparseLen;
+
     @Option(names = "--check-rows", defaultValue = "128", paramLabel = "ROWS", order = 2,
             description = "Query rows per workload checked against the float64 reference (default: ${DEFAULT-VALUE}).")
     int checkRows;
@@ -86,6 +92,9 @@ final class DemoCommand implements Callable<Integer> {
         if (seqLen < 64) {
             throw new IllegalArgumentException("--seq-len must be at least 64, got " + seqLen);
         }
+        if (sparseLen < 64) {
+            throw new IllegalArgumentException("--sparse-len must be at least 64, got " + sparseLen);
+        }
         if (checkRows < 2) {
             throw new IllegalArgumentException("--check-rows must be at least 2, got " + checkRows);
         }
@@ -96,24 +105,28 @@ final class DemoCommand implements Callable<Integer> {
                     ctx.numThreads(), Panamax.cpuIsa().name());
             boolean documentOk = longDocument(ctx);
             boolean batchOk = packedBatch(ctx);
+            boolean sparseOk = new DemoSparseSection(ctx, out, sparseLen, checkRows, seed).run("[3/4]");
             speedTable(ctx);
             double seconds = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%nChecks against float64: %s. Total time %.1f s.%n",
-                    documentOk && batchOk ? "PASS" : "FAIL", seconds);
+                    documentOk && batchOk && sparseOk ? "PASS" : "FAIL", seconds);
             out.println("Next: 'panamax run attention --help' to run on your own .npy files, "
                     + "'panamax bench attention --plot attention.png' for the full sweep.");
             out.flush();
-            if (!(documentOk && batchOk)) {
+            if (!(documentOk && batchOk && sparseOk)) {
+                List<String> failed = new java.util.ArrayList<>();
+                if (!documentOk) failed.add("long document");
+                if (!batchOk) failed.add("packed batch");
+                if (!sparseOk) failed.add("sparse document");
                 throw new CheckFailedException("demo: the fused kernel disagrees with the float64 reference ("
-                        + (documentOk ? "" : "long document") + (documentOk || batchOk ? "" : " and ")
-                        + (batchOk ? "" : "packed batch") + "); see the report above");
+                        + String.join(", ", failed) + "); see the report above");
             }
         }
         return ExitCodes.OK;
     }
 
     private boolean longDocument(Context ctx) throws Exception {
-        out.printf("[1/3] One long document%n");
+        out.printf("[1/4] One long document%n");
         out.printf("      %d tokens, %d query heads sharing %d key/value heads (GQA %d:%d), head dim %d, causal, "
                 + "float32; q [1, %d, %d, %d], k/v [1, %d, %d, %d].%n", seqLen, HEADS, KV_HEADS, HEADS, KV_HEADS,
                 HEAD_DIM, seqLen, HEADS, HEAD_DIM, seqLen, KV_HEADS, HEAD_DIM);
@@ -140,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
             cu[i + 1] = cu[i] + lengths[i];
         }
         int total = cu[lengths.length];
-        out.printf("%n[2/3] A packed batch of %d documents of uneven length%n", lengths.length);
+        out.printf("%n[2/4] A packed batch of %d documents of uneven length%n", lengths.length);
         out.printf("      lengths %s (%d tokens), packed back to back: q [%d, %d, %d], k/v [%d, %d, %d], "
                         + "cu_seqlens %s;%n      causal within each document, nothing attends across documents, no padding.%n",
                 join(lengths), total, total, HEADS, HEAD_DIM, total, KV_HEADS, HEAD_DIM, join(cu));
@@ -193,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
         int unfusedMaxN = 2048;
         SweepConfig config = new SweepConfig(List.copyOf(ns), 1, HEADS, KV_HEADS, HEAD_DIM, true, unfusedMaxN, seed);
         Ceiling sgemm = SgemmRate.measure(ctx);
-        out.printf(Locale.ROOT, "%n[3/3] Speed: the long-document shape (causal, GQA %d:%d, D=%d) at a few lengths; "
+        out.printf(Locale.ROOT, "%n[4/4] Speed: the long-document shape (causal, GQA %d:%d, D=%d) at a few lengths; "
                 + "%s runs at %s GFLOP/s here%n%n", HEADS, KV_HEADS, HEAD_DIM, sgemm.description(),
                 Units.oneDecimal(sgemm.rate()));
         out.flush();

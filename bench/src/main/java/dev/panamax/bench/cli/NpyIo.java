@@ -38,6 +38,11 @@ final class NpyIo implements AutoCloseable {
      * @param hint added to a rank or dtype complaint, e.g. " (packed varlen layout [total, heads, D])"
      */
     NpyArray input(String option, Path path, DType dtype, int rank, String hint) throws IOException {
+        return input(option, path, dtype, rank, rank, hint);
+    }
+
+    /** Maps an input and checks its dtype and that its rank is in {@code minRank .. maxRank}. */
+    NpyArray input(String option, Path path, DType dtype, int minRank, int maxRank, String hint) throws IOException {
         NpyArray a;
         try {
             a = Npy.map(path, arena);
@@ -46,9 +51,10 @@ final class NpyIo implements AutoCloseable {
         } catch (NpyFormatException e) {
             throw new IllegalArgumentException(option + " " + e.getMessage(), e);
         }
-        if (a.dtype() != dtype || a.rank() != rank) {
+        if (a.dtype() != dtype || a.rank() < minRank || a.rank() > maxRank) {
             throw new IllegalArgumentException(option + " " + path + ": expected " + describe(dtype) + " of rank "
-                    + rank + hint + ", got " + a.describe());
+                    + (minRank == maxRank ? Integer.toString(minRank) : minRank + " or " + maxRank) + hint + ", got "
+                    + a.describe());
         }
         inputs.add(path);
         return a;
@@ -101,6 +107,7 @@ final class NpyIo implements AutoCloseable {
         return switch (dtype) {
             case F32 -> "float32";
             case I32 -> "int32";
+            case U8 -> "uint8";
             default -> dtype.name();
         };
     }

@@ -35,6 +35,8 @@ import java.util.concurrent.Callable;
                 "  varlen   [total_q, H, D]  [total_k, Hkv, D]   [total_q, H, D]  [H, total_q]",
                 "",
                 "Varlen (packed sequences) needs --cu-seqlens-q and --cu-seqlens-k.",
+                "Sparse and positional options (window, global tokens, ALiBi, softcap, block masks, top-k,",
+                "axial) combine with causal, GQA, varlen and --lse; see panamax.h for the exact rules.",
                 "H must be a multiple of Hkv (grouped-query / multi-query attention).",
                 ""},
         footer = {"", "Example:",
@@ -83,6 +85,17 @@ final class RunAttentionCommand implements Callable<Integer> {
     Path cuSeqlensK;
 
     @Mixin
+    SparsityFlags sparsity;
+
+    @Option(names = "--rope", order = 59,
+            description = "Fused RoPE on q and k (key j at position j, query i at i + Nk - N, plus --rope-offset), "
+                    + "with the --rope-* settings.")
+    boolean rope;
+
+    @Mixin
+    RopeFlags ropeFlags;
+
+    @Mixin
     ThreadsOption threads;
 
     @Override
@@ -104,6 +117,21 @@ final class RunAttentionCommand implements Callable<Integer> {
                 options.varlen(files.input("--cu-seqlens-q", cuSeqlensQ, DType.I32, 1).tensor(),
                         files.input("--cu-seqlens-k", cuSeqlensK, DType.I32, 1).tensor());
             }
+            sparsity.apply(options, files, qa.tensor(), ka.tensor(), varlen);
+            if (rope) {
+                ropeFlags.checkHeadDim(qa.shape()[rank - 1], "--q");
+                options.rope(ropeFlags.toConfig());
+            }
+            if (sparsity.layoutOut != null) {
+                if (sparsity.topkBlocks == 0) {
+                    throw SparsityFlags.bad("--layout-out", "needs --topk-blocks or the --bigbird-* flags");
+                }
+                long nq = varlen ? maxLength(files, true) : qa.shape()[1];
+                long nk = varlen ? maxLength(files, false) : ka.shape()[1];
+                long batch = varlen ? files.input("--cu-seqlens-q", cuSeqlensQ, DType.I32, 1).shape()[0] - 1 : qa.shape()[0];
+                options.layoutOut(files.output("--layout-out", sparsity.layoutOut, DType.U8, batch, qa.shape()[rank - 2],
+                        (nq + sparsity.blockQ - 1) / sparsity.blockQ, (nk + sparsity.blockK - 1) / sparsity.blockK).tensor());
+            }
             AttentionOptions opts = options.build();
             long[] qShape = qa.shape();
             long[] lseShape = Attention.lseShape(qa.tensor(), opts);
@@ -116,13 +144,21 @@ final class RunAttentionCommand implements Callable<Integer> {
             files.commit();
 
             PrintWriter w = spec.commandLine().getOut();
-            w.printf(Locale.ROOT, "attention: q %s, k/v %s%s%s, %s -> %s %s%s in %s on %d thread(s)%n",
-                    qa.describe(), ka.describe(), varlen ? ", varlen" : "", causal ? ", causal" : "",
-                    scale == 0 ? "scale 1/sqrt(D)" : "scale " + scale, out, NpyHeader.formatShape(qShape),
+            w.printf(Locale.ROOT, "attention: q %s, k/v %s, %s -> %s %s%s in %s on %d thread(s)%n",
+                    qa.describe(), ka.describe(), opts, out, NpyHeader.formatShape(qShape),
                     lse != null ? " and " + lse + " " + NpyHeader.formatShape(lseShape) : "",
                     Units.duration(ms), ctx.numThreads());
             w.flush();
             return ExitCodes.OK;
         }
+    }
+
+    // The longest sequence of a varlen batch (for the block counts of --layout-out).
+    private long maxLength(NpyIo files, boolean queries) throws IOException {
+        int[] cu = files.input(queries ? "--cu-seqlens-q" : "--cu-seqlens-k", queries ? cuSeqlensQ : cuSeqlensK,
+                DType.I32, 1).tensor().toIntArray();
+        long longest = 0;
+        for (int i = 1; i < cu.length; i++) longest = Math.max(longest, (long) cu[i] - cu[i - 1]);
+        return longest;
     }
 }

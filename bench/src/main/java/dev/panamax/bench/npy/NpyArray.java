@@ -35,6 +35,11 @@ public record NpyArray(Path path, NpyHeader header, MemorySegment data) {
 
     /** "F32 (2, 3)" style description for messages. */
     public String describe() {
-        return (dtype() == DType.F32 ? "float32 " : "int32 ") + NpyHeader.formatShape(header.shape());
+        String type = switch (dtype()) {
+            case F32 -> "float32 ";
+            case I32 -> "int32 ";
+            default -> "uint8 ";
+        };
+        return type + NpyHeader.formatShape(header.shape());
     }
 }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * The header of a .npy file (format versions 1.0, 2.0 and 3.0): dtype, shape
- * and where the data starts. Only little-endian float32 ({@code '<f4'}) and
- * int32 ({@code '<i4'}) in C order are accepted.
+ * and where the data starts. Only little-endian float32 ({@code '<f4'}),
+ * int32 ({@code '<i4'}) and uint8 ({@code '|u1'}) in C order are accepted.
  *
  * @param dtype      {@link DType#F32} or {@link DType#I32}
  * @param shape      dimensions, C order; empty for a scalar
@@ -32,8 +32,8 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
 
     public NpyHeader {
         shape = shape.clone();
-        if (dtype != DType.F32 && dtype != DType.I32) {
-            throw new IllegalArgumentException("only F32 and I32 .npy files are supported, not " + dtype);
+        if (dtype != DType.F32 && dtype != DType.I32 && dtype != DType.U8) {
+            throw new IllegalArgumentException("only F32, I32 and U8 .npy files are supported, not " + dtype);
         }
     }
 
@@ -139,16 +139,19 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
                 return DType.F32;
             case "<i4":
                 return DType.I32;
+            case "|u1":
+                return DType.U8;
             default:
                 String hint = switch (descr) {
                     case "<f8" -> " (float64: convert with .astype(np.float32))";
                     case "<f2" -> " (float16: convert with .astype(np.float32))";
                     case "<i8" -> " (int64: convert with .astype(np.int32))";
+                    case "|b1" -> " (bool: convert with .astype(np.uint8))";
                     case ">f4", ">i4" -> " (big-endian: convert with .astype('<" + descr.substring(1) + "'))";
                     default -> "";
                 };
                 throw new NpyFormatException("unsupported dtype '" + descr + "'" + hint
-                        + "; supported: '<f4' (float32) and '<i4' (int32)");
+                        + "; supported: '<f4' (float32), '<i4' (int32) and '|u1' (uint8)");
         }
     }
 
@@ -160,7 +163,8 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
         String descr = switch (dtype) {
             case F32 -> "<f4";
             case I32 -> "<i4";
-            default -> throw new IllegalArgumentException("only F32 and I32 can be written to .npy, not " + dtype);
+            case U8 -> "|u1";
+            default -> throw new IllegalArgumentException("only F32, I32 and U8 can be written to .npy, not " + dtype);
         };
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + formatShape(shape) + ", }";
         int preamble = dict.length() + 1 + 10 <= 0xFFFF ? 10 : 12;

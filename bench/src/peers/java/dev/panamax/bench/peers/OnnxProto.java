@@ -20,6 +20,7 @@ public final class OnnxProto {
     /** TensorProto.DataType values. */
     public static final int FLOAT = 1;
     public static final int INT32 = 6;
+    public static final int INT64 = 7;
 
     /** AttributeProto.AttributeType values. */
     private static final int ATTR_FLOAT = 1;

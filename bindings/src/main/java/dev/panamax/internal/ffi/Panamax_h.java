@@ -1024,66 +1024,6 @@ public class Panamax_h extends Panamax_h$shared {
         return PMX_AXIAL_COL;
     }
 
-    private static class pmx_attention_params_init {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Panamax_h.C_INT,
-            Panamax_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_attention_params_init");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
-     * }
-     */
-    public static FunctionDescriptor pmx_attention_params_init$descriptor() {
-        return pmx_attention_params_init.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
-     * }
-     */
-    public static MethodHandle pmx_attention_params_init$handle() {
-        return pmx_attention_params_init.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
-     * }
-     */
-    public static MemorySegment pmx_attention_params_init$address() {
-        return pmx_attention_params_init.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * pmx_status pmx_attention_params_init(pmx_attention_params *params)
-     * }
-     */
-    public static int pmx_attention_params_init(MemorySegment params) {
-        var mh$ = pmx_attention_params_init.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pmx_attention_params_init", params);
-            }
-            return (int)mh$.invokeExact(params);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class pmx_attention_fwd_workspace_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Panamax_h.C_INT,

@@ -25,6 +25,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t causal;
  *     pmx_tensor out;
  *     pmx_tensor lse;
+ *     int32_t window;
  *     int32_t window_left;
  *     int32_t window_right;
  *     float softcap;
@@ -38,7 +39,6 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t axial_axis;
  *     int32_t axial_rows;
  *     int32_t axial_cols;
- *     int32_t reserved0;
  *     pmx_rope_config rope;
  * }
  * }
@@ -60,12 +60,14 @@ public class pmx_attention_params {
         Panamax_h.C_INT.withName("causal"),
         pmx_tensor.layout().withName("out"),
         pmx_tensor.layout().withName("lse"),
+        Panamax_h.C_INT.withName("window"),
         Panamax_h.C_INT.withName("window_left"),
         Panamax_h.C_INT.withName("window_right"),
         Panamax_h.C_FLOAT.withName("softcap"),
         Panamax_h.C_INT.withName("block_q"),
         Panamax_h.C_INT.withName("block_k"),
         Panamax_h.C_INT.withName("topk_blocks"),
+        MemoryLayout.paddingLayout(4),
         pmx_tensor.layout().withName("global_tokens"),
         pmx_tensor.layout().withName("alibi_slopes"),
         pmx_tensor.layout().withName("block_mask"),
@@ -73,7 +75,7 @@ public class pmx_attention_params {
         Panamax_h.C_INT.withName("axial_axis"),
         Panamax_h.C_INT.withName("axial_rows"),
         Panamax_h.C_INT.withName("axial_cols"),
-        Panamax_h.C_INT.withName("reserved0"),
+        MemoryLayout.paddingLayout(4),
         pmx_rope_config.layout().withName("rope")
     ).withName("pmx_attention_params");
 
@@ -522,6 +524,50 @@ public class pmx_attention_params {
      */
     public static void lse(MemorySegment struct, MemorySegment fieldValue) {
         MemorySegment.copy(fieldValue, 0L, struct, lse$OFFSET, lse$LAYOUT.byteSize());
+    }
+
+    private static final OfInt window$LAYOUT = (OfInt)$LAYOUT.select(groupElement("window"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static final OfInt window$layout() {
+        return window$LAYOUT;
+    }
+
+    private static final long window$OFFSET = $LAYOUT.byteOffset(groupElement("window"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static final long window$offset() {
+        return window$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static int window(MemorySegment struct) {
+        return struct.get(window$LAYOUT, window$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static void window(MemorySegment struct, int fieldValue) {
+        struct.set(window$LAYOUT, window$OFFSET, fieldValue);
     }
 
     private static final OfInt window_left$LAYOUT = (OfInt)$LAYOUT.select(groupElement("window_left"));
@@ -1094,50 +1140,6 @@ public class pmx_attention_params {
      */
     public static void axial_cols(MemorySegment struct, int fieldValue) {
         struct.set(axial_cols$LAYOUT, axial_cols$OFFSET, fieldValue);
-    }
-
-    private static final OfInt reserved0$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved0"));
-
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * int32_t reserved0
-     * }
-     */
-    public static final OfInt reserved0$layout() {
-        return reserved0$LAYOUT;
-    }
-
-    private static final long reserved0$OFFSET = $LAYOUT.byteOffset(groupElement("reserved0"));
-
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * int32_t reserved0
-     * }
-     */
-    public static final long reserved0$offset() {
-        return reserved0$OFFSET;
-    }
-
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * int32_t reserved0
-     * }
-     */
-    public static int reserved0(MemorySegment struct) {
-        return struct.get(reserved0$LAYOUT, reserved0$OFFSET);
-    }
-
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * int32_t reserved0
-     * }
-     */
-    public static void reserved0(MemorySegment struct, int fieldValue) {
-        struct.set(reserved0$LAYOUT, reserved0$OFFSET, fieldValue);
     }
 
     private static final GroupLayout rope$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("rope"));

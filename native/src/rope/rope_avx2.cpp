@@ -1,0 +1,25 @@
+// AVX2 + FMA instantiation of the RoPE kernel (rope_impl.h). Compiled with
+// -mavx2 -mfma (file name rule); reached only when pmx::cpu::active_isa()
+// says AVX2 or better.
+#include "common/simd_avx2.h"
+
+#include "rope/rope_impl.h"
+#include "rope/rope_isa.h"
+
+namespace pmx::rope {
+namespace {
+
+struct Avx2Rope : simd::Avx2 {
+    // (x0, x1, x2, x3, ..) -> (x1, x0, x3, x2, ..)
+    static PMX_INLINE V swap_pairs(V v) { return _mm256_permute_ps(v, 0xB1); }
+};
+
+}  // namespace
+
+void fill_table_avx2(const RopeSpec &s, int64_t pos0, int64_t count, float *cos, float *sin) {
+    RopeKernel<Avx2Rope>::fill_table(s, pos0, count, cos, sin);
+}
+
+void run_rows_avx2(const RopeProblem &p, int64_t row0, int64_t row1) { RopeKernel<Avx2Rope>::run_rows(p, row0, row1); }
+
+}  // namespace pmx::rope
