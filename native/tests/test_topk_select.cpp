@@ -46,6 +46,8 @@ struct Case {
     int64_t extra_q = 0, extra_k = 0;  // layout dims beyond the longest sequence's blocks
     int64_t d_stride = 1;              // element stride of q and k along D
     bool nan_row = false;              // one query row of NaN
+    int64_t twin = 0;                  // > 0: key block kb + twin a copy of block kb (exact ties)
+    bool equal_keys = false;           // every key row the same: every score ties
 };
 
 int64_t blocks_of(int64_t n, int64_t b) { return (n + b - 1) / b; }
@@ -75,6 +77,16 @@ Inputs make_inputs(const Case &c, std::mt19937_64 &rng) {
     const int64_t head_stride = c.dims * c.d_stride + 3;
     in.q = pmx_test::random_floats(size_t(std::max<int64_t>(1, rows_q * c.heads * head_stride)), rng);
     in.k = pmx_test::random_floats(size_t(std::max<int64_t>(1, rows_k * c.kv_heads * head_stride)), rng);
+    // Dense: whole rows (every head) of block kb copied into block kb + twin,
+    // for kb in [0, twin), [2·twin, 3·twin) ...
+    for (int64_t b = 0; c.twin > 0 && b < B; ++b)
+        for (int64_t kb = 0; (kb + c.twin + 1) * c.block_k <= nk_max; kb += (kb + 1) % c.twin == 0 ? c.twin + 1 : 1)
+            std::copy_n(&in.k[size_t((b * nk_max + kb * c.block_k) * c.kv_heads * head_stride)],
+                        c.block_k * c.kv_heads * head_stride,
+                        &in.k[size_t((b * nk_max + (kb + c.twin) * c.block_k) * c.kv_heads * head_stride)]);
+    if (c.equal_keys)
+        for (int64_t r = 1; r < rows_k; ++r)
+            std::copy_n(in.k.begin(), c.kv_heads * head_stride, in.k.begin() + r * c.kv_heads * head_stride);
     if (c.nan_row && rows_q > 1)
         for (int64_t d = 0; d < c.dims; ++d) in.q[size_t((rows_q / 2 * c.heads + 1) * head_stride + d * c.d_stride)] = NAN;
 
@@ -316,6 +328,38 @@ std::vector<Case> cases() {
         c.q_lens = c.k_lens = {300, 300};
         c.k = 50;
         c.extra_k = 1;
+        v.push_back(c);
+
+        c = base;
+        c.name = "twin key blocks 1 apart (exact ties) k=3" + tag;
+        c.q_lens = c.k_lens = {4000};
+        c.block_q = c.block_k = 32;
+        c.k = 3;
+        c.twin = 1;
+        v.push_back(c);
+
+        c = base;
+        c.name = "twin key blocks 65 apart (exact ties) k=5" + tag;
+        c.q_lens = c.k_lens = {4000};
+        c.block_q = c.block_k = 32;
+        c.k = 5;
+        c.twin = 65;
+        v.push_back(c);
+
+        c = base;
+        c.name = "twin key blocks 1 apart (exact ties) k=20" + tag;
+        c.q_lens = c.k_lens = {4000};
+        c.block_q = c.block_k = 32;
+        c.k = 20;
+        c.twin = 1;
+        v.push_back(c);
+
+        c = base;
+        c.name = "every key row equal (all scores tie) k=6" + tag;
+        c.q_lens = c.k_lens = {4000};
+        c.block_q = c.block_k = 16;
+        c.k = 6;
+        c.equal_keys = true;
         v.push_back(c);
 
         c = base;

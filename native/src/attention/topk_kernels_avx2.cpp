@@ -15,4 +15,6 @@ void score_avx2(const float *a, int64_t dims, const float *bt, int64_t ldb, int6
     TopkKernels<simd::Avx2>::score(a, dims, bt, ldb, cols, s, lds);
 }
 
+void lane_max_avx2(const float *key, int64_t rows, float *out) { TopkKernels<simd::Avx2>::lane_max(key, rows, out); }
+
 }  // namespace pmx::attention::topk

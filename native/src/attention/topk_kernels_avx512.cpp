@@ -15,4 +15,6 @@ void score_avx512(const float *a, int64_t dims, const float *bt, int64_t ldb, in
     TopkKernels<simd::Avx512>::score(a, dims, bt, ldb, cols, s, lds);
 }
 
+void lane_max_avx512(const float *key, int64_t rows, float *out) { TopkKernels<simd::Avx512>::lane_max(key, rows, out); }
+
 }  // namespace pmx::attention::topk

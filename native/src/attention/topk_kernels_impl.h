@@ -17,6 +17,11 @@ struct TopkKernels {
     static constexpr int MR = int(kScoreRows);
     static_assert(kScoreCols % W == 0, "score columns must be whole vectors");
 
+    // Rows ahead whose lines a pool loop requests: the rows are apart (a row
+    // of one head is a slice of a [N, H, D] tensor), so the hardware
+    // prefetchers alone leave the loop waiting on memory.
+    static constexpr int64_t kPrefetchRows = 16;
+
     // NV vectors of columns d0 .. d0 + NV·W, held in registers across the rows.
     template <int NV>
     static PMX_INLINE void pool_vectors(const float *x, int64_t rows, int64_t rs, float scale, float *out) {
@@ -24,6 +29,8 @@ struct TopkKernels {
         PMX_UNROLL for (int v = 0; v < NV; ++v) acc[v] = T::zero();
         for (int64_t r = 0; r < rows; ++r) {
             const float *row = x + r * rs;
+            const char *ahead = reinterpret_cast<const char *>(row + kPrefetchRows * rs);
+            PMX_UNROLL for (int b = 0; b < NV * W * 4; b += 64) __builtin_prefetch(ahead + b);
             PMX_UNROLL for (int v = 0; v < NV; ++v) acc[v] = T::add(acc[v], T::loadu(row + v * W));
         }
         const V f = T::set1(scale);
@@ -62,6 +69,15 @@ struct TopkKernels {
             const V lowest = T::set1(-__builtin_inff());
             PMX_UNROLL for (int m = 0; m < MR; ++m) PMX_UNROLL for (int n = 0; n < NR; ++n)
                 T::storeu(s + m * lds + j0 + n * W, T::max(acc[m][n], lowest));
+        }
+    }
+
+    static void lane_max(const float *key, int64_t rows, float *out) {
+        static_assert(kLanes % W == 0, "lanes must be whole vectors");
+        PMX_UNROLL for (int v = 0; v < int(kLanes) / W; ++v) {
+            V m = T::loadu(key + v * W);
+            for (int64_t r = 1; r < rows; ++r) m = T::max(T::loadu(key + r * kLanes + v * W), m);
+            T::storeu(out + v * W, m);
         }
     }
 };

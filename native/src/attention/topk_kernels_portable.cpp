@@ -15,4 +15,6 @@ void score_portable(const float *a, int64_t dims, const float *bt, int64_t ldb, 
     TopkKernels<simd::Portable>::score(a, dims, bt, ldb, cols, s, lds);
 }
 
+void lane_max_portable(const float *key, int64_t rows, float *out) { TopkKernels<simd::Portable>::lane_max(key, rows, out); }
+
 }  // namespace pmx::attention::topk

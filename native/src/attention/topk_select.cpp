@@ -29,46 +29,48 @@ using topk::kScoreRows;
 int64_t blocks_of(int64_t n, int64_t block) { return (n + block - 1) / block; }
 int64_t round_up(int64_t n, int64_t m) { return blocks_of(n, m) * m; }
 
-// Keys are ranked in runs of kRun: a run none of whose keys beats the cut
-// is skipped after one vectorised comparison (most runs, since few of a
-// row's blocks are chosen).
-constexpr int64_t kRun = 16;
+struct Kernels {
+    topk::PoolFn pool;
+    topk::ScoreFn score;
+    topk::LaneMaxFn lane_max;
+};
 
-bool any_above(const float *key, float cut) {
-    bool above = false;
-    for (int64_t i = 0; i < kRun; ++i) above |= key[i] > cut;
-    return above;
+const Kernels &kernels() {
+    static const Kernels k{
+        cpu::pick_for_isa(&topk::pool_portable, &topk::pool_avx2, &topk::pool_avx512),
+        cpu::pick_for_isa(&topk::score_portable, &topk::score_avx2, &topk::score_avx512),
+        cpu::pick_for_isa(&topk::lane_max_portable, &topk::lane_max_avx2, &topk::lane_max_avx512)};
+    return k;
 }
 
-// Up to this many best blocks are ranked by insertion into a sorted list;
-// more, with nth_element on a copy.
-constexpr int64_t kInsertionLimit = 16;
+constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+using topk::kLanes;
 
-// The n-th largest of key[0 .. e) (1 <= n <= e). buf: e floats.
-float nth_best(const float *key, int64_t e, int64_t n, float *buf) {
-    if (n > kInsertionLimit) {
-        std::copy(key, key + e, buf);
-        std::nth_element(buf, buf + n - 1, buf + e, std::greater<float>());
-        return buf[n - 1];
-    }
-    int64_t held = 0;  // buf[0 .. held): the best keys so far, descending
-    for (int64_t j0 = 0; j0 < e; j0 += kRun) {
-        const int64_t j1 = std::min(j0 + kRun, e);
-        if (held == n && j1 - j0 == kRun && !any_above(key + j0, buf[n - 1])) continue;
-        for (int64_t j = j0; j < j1; ++j) {
-            const float x = key[j];
-            if (held == n && !(x > buf[n - 1])) continue;
-            int64_t at = held < n ? held++ : n - 1;
-            for (; at > 0 && buf[at - 1] < x; --at) buf[at] = buf[at - 1];
-            buf[at] = x;
-        }
-    }
-    return buf[n - 1];
+// Up to this many best blocks are ranked through lane maxima (below); more,
+// with nth_element on a copy.
+constexpr int64_t kLaneLimit = 16;
+
+// Inserts x into best[0 .. held), kept descending and at most n long.
+void insert_best(float x, float *best, int64_t &held, int64_t n) {
+    if (held == n && !(x > best[n - 1])) return;
+    int64_t at = held < n ? held++ : n - 1;
+    for (; at > 0 && best[at - 1] < x; --at) best[at] = best[at - 1];
+    best[at] = x;
 }
 
 // Marks in row[0 .. e) the local block (-1: none) and the k best other
-// eligible blocks, ties to the lower index. key: the scores (no NaN), changed
-// here; the row is zero on entry.
+// eligible blocks, ties to the lower index. key: the scores (no NaN), with
+// room for e rounded up to kLanes; changed here. buf: max(e, 3·kLanes +
+// kLaneLimit) floats. The row is zero on entry.
+//
+// For small k the cut (the k-th best score) is found without sorting and
+// with few unpredictable branches (they, not the arithmetic, cost the most
+// here): view the keys as rows of kLanes and take each lane's maximum
+// (vertical vector maxima), then split the lanes into k groups: the smallest
+// group maximum is a floor of the cut (the k groups hold k keys at least
+// that large). Only the few keys at or above the floor, all in lanes whose
+// maximum is, are ranked one by one, and only lanes whose maximum reaches
+// the cut hold chosen blocks.
 void select_row(float *key, int64_t e, int64_t local, int64_t k, float *buf, uint8_t *row) {
     if (local >= 0) row[local] = 1;
     const int64_t others = e - (local >= 0 ? 1 : 0);
@@ -78,38 +80,74 @@ void select_row(float *key, int64_t e, int64_t local, int64_t k, float *buf, uin
         std::memset(row, 1, size_t(e));
         return;
     }
-    // -inf for the local block leaves the n-th best of the others as it is
-    // (there are more than n of them) and never beats it.
-    if (local >= 0) key[local] = -std::numeric_limits<float>::infinity();
-    const float cut = nth_best(key, e, n, buf);
-    int64_t chosen = 0;
-    for (int64_t j0 = 0; j0 < e; j0 += kRun) {
-        const int64_t j1 = std::min(j0 + kRun, e);
-        if (j1 - j0 == kRun && !any_above(key + j0, cut)) continue;
-        for (int64_t j = j0; j < j1; ++j) {
-            if (key[j] > cut) {
+    // -inf for the local block (and past e) leaves the n-th best of the
+    // others as it is (there are more than n of them) and never beats it.
+    if (local >= 0) key[local] = kMinusInf;
+    if (n > kLaneLimit) {
+        std::copy(key, key + e, buf);
+        std::nth_element(buf, buf + n - 1, buf + e, std::greater<float>());
+        const float cut = buf[n - 1];
+        int64_t chosen = 0;
+        for (int64_t j = 0; j < e; ++j) {
+            const bool above = key[j] > cut;
+            row[j] |= uint8_t(above);
+            chosen += above;
+        }
+        for (int64_t j = 0; chosen < n; ++j) {  // ties at the cut: lower indices first
+            if (j != local && key[j] == cut) {
                 row[j] = 1;
                 ++chosen;
             }
         }
+        return;
     }
-    for (int64_t j = 0; chosen < n; ++j) {  // ties at the cut: lower indices first
-        if (j != local && key[j] == cut) {
-            row[j] = 1;
-            ++chosen;
+    const int64_t rows = blocks_of(e, kLanes);
+    std::fill(key + e, key + rows * kLanes, kMinusInf);
+    float *lane = buf, *best = buf + kLanes, *found = best + kLaneLimit;
+    int32_t hit[kLanes];  // lanes whose maximum reaches a threshold
+    kernels().lane_max(key, rows, lane);
+    float group[kLaneLimit];
+    std::copy(lane, lane + n, group);
+    for (int64_t l0 = n; l0 < kLanes; l0 += n)
+        for (int64_t g = 0; g < n && l0 + g < kLanes; ++g) group[g] = std::max(group[g], lane[l0 + g]);
+    const float floor = *std::min_element(group, group + n);
+    int64_t hits = 0;
+    for (int64_t l = 0; l < kLanes; ++l) {
+        hit[hits] = int32_t(l);
+        hits += lane[l] >= floor;
+    }
+    int64_t count = 0;  // found[0 .. count): the keys >= floor, at most 2·kLanes kept
+    for (int64_t i = 0; i < hits; ++i)
+        for (int64_t r = 0; r < rows; ++r) {
+            const float x = key[r * kLanes + hit[i]];
+            found[std::min(count, 2 * kLanes - 1)] = x;
+            count += x >= floor;
         }
+    int64_t held = 0;
+    if (count < 2 * kLanes) {
+        for (int64_t i = 0; i < count; ++i) insert_best(found[i], best, held, n);
+    } else {  // many keys equal at the floor: rank the hit lanes whole
+        for (int64_t i = 0; i < hits; ++i)
+            for (int64_t r = 0; r < rows; ++r) insert_best(key[r * kLanes + hit[i]], best, held, n);
     }
-}
-
-struct Kernels {
-    topk::PoolFn pool;
-    topk::ScoreFn score;
-};
-
-const Kernels &kernels() {
-    static const Kernels k{cpu::pick_for_isa(&topk::pool_portable, &topk::pool_avx2, &topk::pool_avx512),
-                           cpu::pick_for_isa(&topk::score_portable, &topk::score_avx2, &topk::score_avx512)};
-    return k;
+    const float cut = best[n - 1];
+    // The keys above the cut are the best list's; the rest of the n are ties
+    // at the cut, taken in index order: rows of lanes, lanes ascending.
+    int64_t ties = n;
+    while (ties > 0 && best[n - ties] > cut) --ties;
+    hits = 0;
+    for (int64_t l = 0; l < kLanes; ++l) {
+        hit[hits] = int32_t(l);
+        hits += lane[l] >= cut;
+    }
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < hits; ++i) {
+            const int64_t j = r * kLanes + hit[i];
+            if (j >= e) break;  // lanes ascend: the rest of this row of lanes is past e
+            const bool tie = ties > 0 && key[j] == cut && j != local;
+            row[j] |= uint8_t((key[j] > cut) | tie);
+            ties -= tie;
+        }
 }
 
 // The items: B · Hkv · parts · chunks, chunk fastest.
@@ -142,7 +180,8 @@ constexpr int64_t kKeyBatch = 16;
 
 // One thread's scratch, carved from its slice: pooled keys transposed
 // [D][ldk], pooled queries [nbq rounded up to kScoreRows][D], scores
-// [kScoreRows][ldk], ranking [ldk], pooled key rows [kKeyBatch][D].
+// [kScoreRows][ldk], ranking [ldk + 3·kLanes + kLaneLimit], pooled key rows
+// [kKeyBatch][D]. ldk: nbk rounded up to kLanes.
 struct Scratch {
     int64_t ldk;
     float *kt, *q, *score, *rank, *sum;
@@ -152,11 +191,12 @@ struct Scratch {
         q = kt + dims * ldk;
         score = q + round_up(nbq, kScoreRows) * dims;
         rank = score + kScoreRows * ldk;
-        sum = rank + ldk;
+        sum = rank + ldk + 3 * kLanes + kLaneLimit;
     }
-    static int64_t ldk_of(int64_t nbk) { return round_up(nbk, kScoreCols); }
+    static int64_t ldk_of(int64_t nbk) { return round_up(nbk, kLanes); }
     static int64_t floats(int64_t dims, int64_t nbq, int64_t nbk) {
-        return (dims + kScoreRows + 1) * ldk_of(nbk) + (round_up(nbq, kScoreRows) + kKeyBatch) * dims;
+        return (dims + kScoreRows + 1) * ldk_of(nbk) + 3 * kLanes + kLaneLimit +
+               (round_up(nbq, kScoreRows) + kKeyBatch) * dims;
     }
 };
 
