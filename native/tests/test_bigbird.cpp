@@ -174,7 +174,7 @@ Layout expected_layout(const Spec &s) {
     Layout l{s.nbq(), s.nbk(), std::vector<uint8_t>(size_t(s.heads * s.nbq() * s.nbk()), 0)};
     for (int64_t h = 0; h < s.heads; ++h)
         for (int64_t qb = 0; qb < l.nbq; ++qb) {
-            uint8_t *row = &l.v[size_t((h * l.nbq + qb) * l.nbk)];
+            uint8_t *row = l.v.data() + (h * l.nbq + qb) * l.nbk;
             std::vector<int64_t> candidates;
             for (int64_t kb = 0; kb < l.nbk; ++kb) {
                 const Cell c = rule(s, qb, kb);
