@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.panamax.Tensor;
+import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import dev.panamax.bench.peers.OnnxProto.Attribute;
 import dev.panamax.bench.peers.OnnxProto.ValueInfo;
 
@@ -89,6 +90,35 @@ public final class OnnxRuntimePeers {
         }
         return OnnxTensor.createTensor(env, segment.asSlice(0, count * Integer.BYTES).asByteBuffer()
                 .order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), dims);
+    }
+
+    /** q and out [B, N, H·D], k and v [B, N, Hkv·D], all contiguous F32. */
+    static void requireInputs(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out) {
+        long rows = (long) s.batch() * s.seqLen();
+        requireF32("q", q, rows * s.heads() * s.headDim());
+        requireF32("k", k, rows * s.kvHeads() * s.headDim());
+        requireF32("v", v, rows * s.kvHeads() * s.headDim());
+        requireF32("out", out, rows * s.heads() * s.headDim());
+    }
+
+    /** The outputs of GQA and SparseAttention: output [B,N,H*D], present_key/value [B,Hkv,N,D]. */
+    static List<ValueInfo> outputsWithPresent(AttentionShape s) {
+        long b = s.batch();
+        long n = s.seqLen();
+        long d = s.headDim();
+        return List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, (long) s.heads() * d),
+                new ValueInfo("present_key", OnnxProto.FLOAT, b, s.kvHeads(), n, d),
+                new ValueInfo("present_value", OnnxProto.FLOAT, b, s.kvHeads(), n, d));
+    }
+
+    /** The B·H·N·N fp32 probabilities an unfused ORT kernel allocates per call. */
+    public static long probabilitiesBytes(AttentionShape s) {
+        return 4L * s.batch() * s.heads() * (long) s.seqLen() * s.seqLen();
+    }
+
+    /** The most {@link #probabilitiesBytes} a peer may ask for ({@code -Dpanamax.peers.ort.maxScratchBytes}). */
+    static long maxScratchBytes() {
+        return Long.getLong("panamax.peers.ort.maxScratchBytes", 8L << 30);
     }
 
     static void requireF32(String what, Tensor t, long elements) {
@@ -189,10 +219,7 @@ public final class OnnxRuntimePeers {
             int h = s.heads();
             int hkv = s.kvHeads();
             long hidden = h * d;
-            requireF32("q", q, b * n * hidden);
-            requireF32("k", k, b * n * hkv * d);
-            requireF32("v", v, b * n * hkv * d);
-            requireF32("out", out, b * n * hidden);
+            requireInputs(s, q, k, v, out);
 
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = sessionOptions(threads);
@@ -259,15 +286,6 @@ public final class OnnxRuntimePeers {
      * full causal cost. Softcap forces the unfused path (B·H·N² floats of scratch).
      */
     public static final class GroupQueryAttention implements AttentionPeer {
-        /** Scratch ORT's unfused GQA path allocates per call: the B·H·N·N fp32 probabilities. */
-        public static long scratchBytes(AttentionShape s) {
-            return 4L * s.batch() * s.heads() * (long) s.seqLen() * s.seqLen();
-        }
-
-        static long maxScratchBytes() {
-            return Long.getLong("panamax.peers.ort.maxScratchBytes", 8L << 30);
-        }
-
         @Override
         public String name() {
             return envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION") ? "onnxruntime GroupQueryAttention (unfused)"
@@ -277,10 +295,10 @@ public final class OnnxRuntimePeers {
         @Override
         public boolean supports(AttentionShape s) {
             return s.causal() && s.layout() == null && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0
-                    && (!unfused(s) || scratchBytes(s) <= maxScratchBytes());
+                    && (!unfused(s) || probabilitiesBytes(s) <= maxScratchBytes());
         }
 
-        /** Whether ORT takes its unfused path, which materialises {@link #scratchBytes}. */
+        /** Whether ORT takes its unfused path, which materialises {@link #probabilitiesBytes}. */
         static boolean unfused(AttentionShape s) {
             return s.softcap() > 0 || envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION");
         }
@@ -319,9 +337,7 @@ public final class OnnxRuntimePeers {
                             new ValueInfo("value", OnnxProto.FLOAT, b, n, kvHidden),
                             new ValueInfo("seqlens_k", OnnxProto.INT32, b),
                             new ValueInfo("total_sequence_length", OnnxProto.INT32)),
-                    List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, hidden),
-                            new ValueInfo("present_key", OnnxProto.FLOAT, b, s.kvHeads(), n, d),
-                            new ValueInfo("present_value", OnnxProto.FLOAT, b, s.kvHeads(), n, d)));
+                    outputsWithPresent(s));
         }
 
         @Override
@@ -329,17 +345,14 @@ public final class OnnxRuntimePeers {
                 throws OrtException {
             if (!supports(s)) {
                 throw new IllegalArgumentException(name() + " does not support " + s
-                        + " (causal only, no block layout; unfused scratch " + scratchBytes(s) + " bytes)");
+                        + " (causal only, no block layout; unfused scratch " + probabilitiesBytes(s) + " bytes)");
             }
+            requireInputs(s, q, k, v, out);
             long b = s.batch();
             long n = s.seqLen();
             long d = s.headDim();
             long hidden = s.heads() * d;
             long kvHidden = s.kvHeads() * d;
-            requireF32("q", q, b * n * hidden);
-            requireF32("k", k, b * n * kvHidden);
-            requireF32("v", v, b * n * kvHidden);
-            requireF32("out", out, b * n * hidden);
 
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = sessionOptions(threads);

@@ -19,7 +19,9 @@ import java.util.Map;
 
 import static dev.panamax.bench.peers.OnnxRuntimePeers.floatView;
 import static dev.panamax.bench.peers.OnnxRuntimePeers.intView;
-import static dev.panamax.bench.peers.OnnxRuntimePeers.requireF32;
+import static dev.panamax.bench.peers.OnnxRuntimePeers.maxScratchBytes;
+import static dev.panamax.bench.peers.OnnxRuntimePeers.probabilitiesBytes;
+import static dev.panamax.bench.peers.OnnxRuntimePeers.requireInputs;
 import static dev.panamax.bench.peers.OnnxRuntimePeers.track;
 
 /**
@@ -32,7 +34,7 @@ import static dev.panamax.bench.peers.OnnxRuntimePeers.track;
  *   <li>Per (batch, head) it computes the whole N×N QKᵀ with one GEMM, sets the scores of unvisited
  *   tiles to the lowest float, runs a causal row softmax, then multiplies the whole N×N probability
  *   matrix by V: dense cost (more than dense causal: neither GEMM skips the upper triangle), plus
- *   B·H·N² floats of scratch ({@link #scratchBytes}, capped like GQA's unfused path by
+ *   B·H·N² floats of scratch ({@link OnnxRuntimePeers#probabilitiesBytes}, capped like GQA's unfused path by
  *   {@code -Dpanamax.peers.ort.maxScratchBytes}).</li>
  *   <li>Causal only, Nq = Nk, one square block size ({@code sparse_block_size}) for queries and keys.
  *   The layout is CSR per layout head: {@code block_row_indices} [L, nb + 1],
@@ -51,11 +53,6 @@ import static dev.panamax.bench.peers.OnnxRuntimePeers.track;
  */
 public final class OnnxRuntimeSparseAttention implements AttentionPeer {
 
-    /** Scratch the kernel allocates per call: the B·H·N·N fp32 probabilities. */
-    public static long scratchBytes(AttentionShape s) {
-        return 4L * s.batch() * s.heads() * (long) s.seqLen() * s.seqLen();
-    }
-
     @Override
     public String name() {
         return "onnxruntime SparseAttention";
@@ -66,7 +63,7 @@ public final class OnnxRuntimeSparseAttention implements AttentionPeer {
         return s.causal() && s.layout() != null && s.windowLeft() < 0 && s.softcap() == 0
                 && s.headDim() % 8 == 0 && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0 && s.seqLen() > 0
                 && everyRowVisitsATile(s.layout())
-                && scratchBytes(s) <= OnnxRuntimePeers.GroupQueryAttention.maxScratchBytes();
+                && probabilitiesBytes(s) <= maxScratchBytes();
     }
 
     /** Whether each block row of each layout head visits at least one tile at or left of the diagonal. */
@@ -147,9 +144,7 @@ public final class OnnxRuntimeSparseAttention implements AttentionPeer {
                         new ValueInfo("block_col_indices", OnnxProto.INT32, csr.layouts(), csr.maxNnz()),
                         new ValueInfo("total_sequence_length", OnnxProto.INT32, 1),
                         new ValueInfo("key_total_sequence_lengths", OnnxProto.INT32, b)),
-                List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, hidden),
-                        new ValueInfo("present_key", OnnxProto.FLOAT, b, s.kvHeads(), n, d),
-                        new ValueInfo("present_value", OnnxProto.FLOAT, b, s.kvHeads(), n, d)));
+                OnnxRuntimePeers.outputsWithPresent(s));
     }
 
     @Override
@@ -158,17 +153,14 @@ public final class OnnxRuntimeSparseAttention implements AttentionPeer {
         if (!supports(s)) {
             throw new IllegalArgumentException(name() + " does not support " + s + " (causal with a layout whose "
                     + "every block row visits a tile, no window or softcap, D % 8 == 0; scratch "
-                    + scratchBytes(s) + " bytes)");
+                    + probabilitiesBytes(s) + " bytes)");
         }
+        requireInputs(s, q, k, v, out);
         long b = s.batch();
         long n = s.seqLen();
         long d = s.headDim();
         long hidden = s.heads() * d;
         long kvHidden = s.kvHeads() * d;
-        requireF32("q", q, b * n * hidden);
-        requireF32("k", k, b * n * kvHidden);
-        requireF32("v", v, b * n * kvHidden);
-        requireF32("out", out, b * n * hidden);
         Csr csr = Csr.of(s.layout());
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
