@@ -280,10 +280,10 @@ public final class OnnxRuntimePeers {
      * <p>Window: in ORT 1.29 both CPU paths let query i see the {@code local_window_size} keys
      * i - local_window_size + 1 .. i ({@code MlasFlashAttentionGQA}: window_start = i + 1 - size;
      * the unfused path: softmax over the last size keys of the causal row), so a window of
-     * {@code windowLeft} keys to the left is {@code local_window_size = windowLeft + 1}. (Older ORT
-     * releases let it see size + 1 keys; {@link PeerCheck} pins the 1.29 behaviour.) The flash path
-     * still runs every KV tile from key 0 and masks the ones left of the window, so its cost is the
-     * full causal cost. Softcap forces the unfused path (B·H·N² floats of scratch).
+     * {@code windowLeft} keys to the left is {@code local_window_size = windowLeft + 1}. (An older
+     * gqa_attention_base.h softmaxed over size + 1 keys; {@link PeerCheck} pins the 1.29 behaviour.)
+     * The flash path still runs every KV tile from key 0 and masks the ones left of the window, so its
+     * cost is the full causal cost. Softcap forces the unfused path (B·H·N² floats of scratch).
      */
     public static final class GroupQueryAttention implements AttentionPeer {
         @Override
