@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.panamax.Tensor;
+import dev.panamax.bench.peers.AttentionPeer.AttentionShape;
 import dev.panamax.bench.peers.OnnxProto.Attribute;
 import dev.panamax.bench.peers.OnnxProto.ValueInfo;
 
@@ -81,6 +82,45 @@ public final class OnnxRuntimePeers {
         return OnnxTensor.createTensor(env, buffer, dims);
     }
 
+    /** A zero-copy INT32 ORT tensor over a native segment of {@code dims} elements. */
+    static OnnxTensor intView(OrtEnvironment env, MemorySegment segment, long... dims) throws OrtException {
+        long count = 1;
+        for (long d : dims) {
+            count *= d;
+        }
+        return OnnxTensor.createTensor(env, segment.asSlice(0, count * Integer.BYTES).asByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), dims);
+    }
+
+    /** q and out [B, N, H·D], k and v [B, N, Hkv·D], all contiguous F32. */
+    static void requireInputs(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out) {
+        long rows = (long) s.batch() * s.seqLen();
+        requireF32("q", q, rows * s.heads() * s.headDim());
+        requireF32("k", k, rows * s.kvHeads() * s.headDim());
+        requireF32("v", v, rows * s.kvHeads() * s.headDim());
+        requireF32("out", out, rows * s.heads() * s.headDim());
+    }
+
+    /** The outputs of GQA and SparseAttention: output [B,N,H*D], present_key/value [B,Hkv,N,D]. */
+    static List<ValueInfo> outputsWithPresent(AttentionShape s) {
+        long b = s.batch();
+        long n = s.seqLen();
+        long d = s.headDim();
+        return List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, (long) s.heads() * d),
+                new ValueInfo("present_key", OnnxProto.FLOAT, b, s.kvHeads(), n, d),
+                new ValueInfo("present_value", OnnxProto.FLOAT, b, s.kvHeads(), n, d));
+    }
+
+    /** The B·H·N·N fp32 probabilities an unfused ORT kernel allocates per call. */
+    public static long probabilitiesBytes(AttentionShape s) {
+        return 4L * s.batch() * s.heads() * (long) s.seqLen() * s.seqLen();
+    }
+
+    /** The most {@link #probabilitiesBytes} a peer may ask for ({@code -Dpanamax.peers.ort.maxScratchBytes}). */
+    static long maxScratchBytes() {
+        return Long.getLong("panamax.peers.ort.maxScratchBytes", 8L << 30);
+    }
+
     static void requireF32(String what, Tensor t, long elements) {
         if (!t.isContiguous() || t.elementCount() != elements || t.dtype() != dev.panamax.DType.F32) {
             throw new IllegalArgumentException(what + ": expected a contiguous F32 tensor of " + elements
@@ -147,7 +187,7 @@ public final class OnnxRuntimePeers {
 
         @Override
         public boolean supports(AttentionShape s) {
-            return !s.causal() && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0;
+            return s.isDense() && !s.causal() && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0;
         }
 
         /** The model, exposed for tests: query/key/value [B,N,H*D] in, output [B,N,H*D] out. */
@@ -179,10 +219,7 @@ public final class OnnxRuntimePeers {
             int h = s.heads();
             int hkv = s.kvHeads();
             long hidden = h * d;
-            requireF32("q", q, b * n * hidden);
-            requireF32("k", k, b * n * hkv * d);
-            requireF32("v", v, b * n * hkv * d);
-            requireF32("out", out, b * n * hidden);
+            requireInputs(s, q, k, v, out);
 
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = sessionOptions(threads);
@@ -236,17 +273,19 @@ public final class OnnxRuntimePeers {
         }
     }
 
-    /** {@code com.microsoft.GroupQueryAttention}, causal (a first prompt of N tokens); see the class comment. */
+    /**
+     * {@code com.microsoft.GroupQueryAttention}, causal (a first prompt of N tokens); see the class comment.
+     * Also the sliding window ({@code local_window_size}) and {@code softcap} of issue 8, no block layout.
+     *
+     * <p>Window: in ORT 1.29 both CPU paths let query i see the {@code local_window_size} keys
+     * i - local_window_size + 1 .. i ({@code MlasFlashAttentionGQA}: window_start = i + 1 - size;
+     * the unfused path: softmax over the last size keys of the causal row), so a window of
+     * {@code windowLeft} keys to the left is {@code local_window_size = windowLeft + 1}. (An older
+     * gqa_attention_base.h softmaxed over size + 1 keys; {@link PeerCheck} pins the 1.29 behaviour.)
+     * The flash path still runs every KV tile from key 0 and masks the ones left of the window, so its
+     * cost is the full causal cost. Softcap forces the unfused path (B·H·N² floats of scratch).
+     */
     public static final class GroupQueryAttention implements AttentionPeer {
-        /** Scratch ORT's unfused GQA path allocates per call: the B·H·N·N fp32 probabilities. */
-        public static long scratchBytes(AttentionShape s) {
-            return 4L * s.batch() * s.heads() * (long) s.seqLen() * s.seqLen();
-        }
-
-        static long maxScratchBytes() {
-            return Long.getLong("panamax.peers.ort.maxScratchBytes", 8L << 30);
-        }
-
         @Override
         public String name() {
             return envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION") ? "onnxruntime GroupQueryAttention (unfused)"
@@ -255,8 +294,27 @@ public final class OnnxRuntimePeers {
 
         @Override
         public boolean supports(AttentionShape s) {
-            return s.causal() && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0
-                    && (!envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION") || scratchBytes(s) <= maxScratchBytes());
+            return s.causal() && s.layout() == null && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0
+                    && (!unfused(s) || probabilitiesBytes(s) <= maxScratchBytes());
+        }
+
+        /** Whether ORT takes its unfused path, which materialises {@link #probabilitiesBytes}. */
+        static boolean unfused(AttentionShape s) {
+            return s.softcap() > 0 || envFlag("ORT_GQA_DISABLE_FLASH_ATTENTION");
+        }
+
+        /** The node attributes: heads, scale, and the window and softcap when the shape has them. */
+        static List<Attribute> attributes(AttentionShape s) {
+            List<Attribute> attributes = new ArrayList<>(List.of(Attribute.ofInt("num_heads", s.heads()),
+                    Attribute.ofInt("kv_num_heads", s.kvHeads()),
+                    Attribute.ofFloat("scale", (float) (1.0 / Math.sqrt(s.headDim())))));
+            if (s.windowLeft() >= 0) {
+                attributes.add(Attribute.ofInt("local_window_size", s.windowLeft() + 1L));
+            }
+            if (s.softcap() > 0) {
+                attributes.add(Attribute.ofFloat("softcap", s.softcap()));
+            }
+            return attributes;
         }
 
         /**
@@ -273,17 +331,13 @@ public final class OnnxRuntimePeers {
             return OnnxProto.singleNodeModel("GroupQueryAttention", OnnxProto.MS_DOMAIN,
                     List.of("query", "key", "value", "", "", "seqlens_k", "total_sequence_length"),
                     List.of("output", "present_key", "present_value"),
-                    List.of(Attribute.ofInt("num_heads", s.heads()),
-                            Attribute.ofInt("kv_num_heads", s.kvHeads()),
-                            Attribute.ofFloat("scale", (float) (1.0 / Math.sqrt(d)))),
+                    attributes(s),
                     List.of(new ValueInfo("query", OnnxProto.FLOAT, b, n, hidden),
                             new ValueInfo("key", OnnxProto.FLOAT, b, n, kvHidden),
                             new ValueInfo("value", OnnxProto.FLOAT, b, n, kvHidden),
                             new ValueInfo("seqlens_k", OnnxProto.INT32, b),
                             new ValueInfo("total_sequence_length", OnnxProto.INT32)),
-                    List.of(new ValueInfo("output", OnnxProto.FLOAT, b, n, hidden),
-                            new ValueInfo("present_key", OnnxProto.FLOAT, b, s.kvHeads(), n, d),
-                            new ValueInfo("present_value", OnnxProto.FLOAT, b, s.kvHeads(), n, d)));
+                    outputsWithPresent(s));
         }
 
         @Override
@@ -291,17 +345,14 @@ public final class OnnxRuntimePeers {
                 throws OrtException {
             if (!supports(s)) {
                 throw new IllegalArgumentException(name() + " does not support " + s
-                        + " (causal only; scratch " + scratchBytes(s) + " bytes)");
+                        + " (causal only, no block layout; unfused scratch " + probabilitiesBytes(s) + " bytes)");
             }
+            requireInputs(s, q, k, v, out);
             long b = s.batch();
             long n = s.seqLen();
             long d = s.headDim();
             long hidden = s.heads() * d;
             long kvHidden = s.kvHeads() * d;
-            requireF32("q", q, b * n * hidden);
-            requireF32("k", k, b * n * kvHidden);
-            requireF32("v", v, b * n * kvHidden);
-            requireF32("out", out, b * n * hidden);
 
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = sessionOptions(threads);
@@ -323,10 +374,8 @@ public final class OnnxRuntimePeers {
                 inputs.put("query", track(made, floatView(env, q.segment(), b, n, hidden)));
                 inputs.put("key", track(made, floatView(env, k.segment(), b, n, kvHidden)));
                 inputs.put("value", track(made, floatView(env, v.segment(), b, n, kvHidden)));
-                inputs.put("seqlens_k", track(made, OnnxTensor.createTensor(env,
-                        seqlens.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), new long[] {b})));
-                inputs.put("total_sequence_length", track(made, OnnxTensor.createTensor(env,
-                        total.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), new long[0])));
+                inputs.put("seqlens_k", track(made, intView(env, seqlens, b)));
+                inputs.put("total_sequence_length", track(made, intView(env, total)));
                 Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
                 outputs.put("output", track(made, floatView(env, out.segment(), b, n, hidden)));
                 outputs.put("present_key", track(made, floatView(env, presentK, b, s.kvHeads(), n, d)));
@@ -346,7 +395,7 @@ public final class OnnxRuntimePeers {
     }
 
     /** Releases what a failed prepare() made so far (session and arena may be null). */
-    private static void closeAfterFailedPrepare(List<OnnxTensor> made, OrtSession session,
+    static void closeAfterFailedPrepare(List<OnnxTensor> made, OrtSession session,
                                                 OrtSession.SessionOptions options, Arena arena)
             throws OrtException {
         for (OnnxTensor t : made) {

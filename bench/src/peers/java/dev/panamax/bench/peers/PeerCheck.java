@@ -18,7 +18,8 @@ import java.util.List;
  * Checks every registered peer against Panamax's float64 reference on small
  * random shapes (B=1, H=8, Hkv=8 and 2, D=64, N=17 and 257, causal and not):
  * max |peer - reference| must be &lt;= 1e-4. Each prepared peer runs twice (the
- * second result is the one compared) so stale-state bugs show.
+ * second result is the one compared) so stale-state bugs show. Then the sparse
+ * shapes (window, softcap, block layout): {@link SparsePeerCheck}.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp panamax-bench.jar dev.panamax.bench.peers.PeerCheck [threads]</pre>
  * Prints one line per (peer, shape) and "N passed, N failed"; exits 1 on a failure.
@@ -27,6 +28,22 @@ public final class PeerCheck {
     static final double TOLERANCE = 1e-4;
 
     private PeerCheck() {
+    }
+
+    /** Counts of the checks run, each reported on its own line. */
+    static final class Tally {
+        int passed;
+        int failed;
+        int skipped;
+
+        void report(boolean ok, String line) {
+            System.out.println((ok ? "ok   " : "FAIL ") + line);
+            if (ok) {
+                passed++;
+            } else {
+                failed++;
+            }
+        }
     }
 
     /** The peers found by {@link java.util.ServiceLoader}; one that fails to load is reported and left out. */
@@ -41,9 +58,7 @@ public final class PeerCheck {
             System.out.println("no AttentionPeer registered");
             System.exit(1);
         }
-        int passed = 0;
-        int failed = 0;
-        int skipped = 0;
+        Tally tally = new Tally();
         try (Context ctx = Context.create(threads)) {
             for (int n : new int[] {17, 257}) {
                 for (int hkv : new int[] {8, 2}) {
@@ -58,38 +73,43 @@ public final class PeerCheck {
                             Attention.forwardReference(ctx, q, k, v, options, ref, null);
                             for (AttentionPeer peer : peers) {
                                 if (!peer.supports(shape)) {
-                                    skipped++;
+                                    tally.skipped++;
                                     continue;
                                 }
-                                Tensor out = Tensor.allocate(arena, DType.F32, 1, n, 8, 64);
-                                double err;
-                                try (AttentionPeer.Prepared p = peer.prepare(shape, q, k, v, out, threads)) {
-                                    p.run();
-                                    out.segment().fill((byte) 0x7f); // poison: the second run must rewrite all of out
-                                    p.run();
-                                    err = maxAbsDiff(out, ref);
-                                } catch (Exception | LinkageError e) {
-                                    System.out.printf("FAIL %-40s %s: %s%n", peer.name(), shape, e);
-                                    failed++;
-                                    continue;
-                                }
-                                boolean ok = err <= TOLERANCE;
-                                System.out.printf("%s %-40s %s max|err| = %.3e%n", ok ? "ok  " : "FAIL",
-                                        peer.name(), shape, err);
-                                if (ok) {
-                                    passed++;
-                                } else {
-                                    failed++;
+                                Tensor out = runTwice(peer, shape, q, k, v, arena, threads, tally);
+                                if (out != null) {
+                                    double err = maxAbsDiff(out, ref);
+                                    tally.report(err <= TOLERANCE, String.format("%-40s %s max|err| = %.3e",
+                                            peer.name(), shape, err));
                                 }
                             }
                         }
                     }
                 }
             }
+            SparsePeerCheck.run(ctx, peers, threads, tally);
         }
-        System.out.println(passed + " passed, " + failed + " failed, " + skipped + " skipped");
-        if (failed > 0) {
+        System.out.println(tally.passed + " passed, " + tally.failed + " failed, " + tally.skipped + " skipped");
+        if (tally.failed > 0) {
             System.exit(1);
+        }
+    }
+
+    /**
+     * Prepares the peer and runs it twice, poisoning out in between so the second run must rewrite all
+     * of it (stale-state bugs show); the output, or null after reporting the failure.
+     */
+    static Tensor runTwice(AttentionPeer peer, AttentionShape shape, Tensor q, Tensor k, Tensor v, Arena arena,
+                           int threads, Tally tally) {
+        Tensor out = Tensor.allocate(arena, DType.F32, q.shape());
+        try (AttentionPeer.Prepared p = peer.prepare(shape, q, k, v, out, threads)) {
+            p.run();
+            out.segment().fill((byte) 0x7f);
+            p.run();
+            return out;
+        } catch (Exception | LinkageError e) {
+            tally.report(false, String.format("%-40s %s: %s", peer.name(), shape, e));
+            return null;
         }
     }
 

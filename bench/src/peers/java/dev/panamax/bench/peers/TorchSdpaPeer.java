@@ -42,7 +42,7 @@ public final class TorchSdpaPeer implements AttentionPeer {
 
     @Override
     public boolean supports(AttentionShape s) {
-        return s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0;
+        return s.isDense() && s.kvHeads() > 0 && s.heads() % s.kvHeads() == 0;
     }
 
     /** A JavaCPP pointer to native memory we own elsewhere (never deallocated by JavaCPP). */
