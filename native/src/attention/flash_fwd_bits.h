@@ -56,69 +56,87 @@ struct BitsTiles {
     }
 
     // ---- Oᵀ = α·Oᵀ + Vᵀ · Pᵀ with lane-masked rows -----------------------------------
-    // NC vectors of R Oᵀ rows from lane c0; `first` starts from 0, else from α·Oᵀ.
-    template <int R, int NC>
-    static PMX_INLINE void pv_cols(const float *v, int64_t vs, const float *pt, int64_t jn, const uint64_t *mask,
-                                   const float *alpha, bool first, float *ot, int c0) {
-        constexpr uint64_t kGroup = NC * W >= 64 ? ~uint64_t(0) : (uint64_t(1) << (NC * W)) - 1;
-        V acc[R][NC];
-        if (first) {
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::zero();
-        } else {
-            V al[NC];
-            PMX_UNROLL for (int c = 0; c < NC; ++c) al[c] = T::load(alpha + c0 + c * W);
-            PMX_UNROLL for (int r = 0; r < R; ++r)
-                PMX_UNROLL for (int c = 0; c < NC; ++c)
-                    acc[r][c] = T::mul(T::load(ot + r * kBlockQ + c0 + c * W), al[c]);
+    // One query vector at a time, over only the key rows some of its lanes
+    // see ([first, last) per vector, from the masks), so the lanes a window
+    // edge or a diagonal hides cost nothing; rows every lane of the vector
+    // sees take plain FMAs.
+    static constexpr int QV = int(kBlockQ) / W;
+
+    struct RowRanges {
+        int64_t first[QV], last[QV];
+    };
+
+    static RowRanges row_ranges(const uint64_t *mask, int64_t jn) {
+        RowRanges rr;
+        for (int c = 0; c < QV; ++c) {
+            rr.first[c] = jn;
+            rr.last[c] = 0;
         }
-        const float *vr = v;
-        const float *pp = pt + c0;
-        for (int64_t j = 0; j < jn; ++j, vr += vs, pp += kBlockQ) {
-            const uint64_t g = (mask[j] >> c0) & kGroup;
-            if (g == 0) continue;
-            V b[NC];
-            PMX_UNROLL for (int c = 0; c < NC; ++c) b[c] = T::load(pp + c * W);
-            if (g == kGroup) {
-                PMX_UNROLL for (int r = 0; r < R; ++r) {
-                    const V a = T::bcast(vr + r);
-                    PMX_UNROLL for (int c = 0; c < NC; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+        for (int64_t j = 0; j < jn; ++j)
+            for (int c = 0; c < QV; ++c)
+                if ((uint32_t(mask[j] >> (c * W)) & kLanes) != 0) {
+                    if (j < rr.first[c]) rr.first[c] = j;
+                    rr.last[c] = j + 1;
                 }
+        return rr;
+    }
+
+    // R Oᵀ rows (v at V[0][d0]), vector c.
+    template <int R>
+    static PMX_INLINE void pv_vector(const float *v, int64_t vs, const float *pt, const uint64_t *mask,
+                                     const RowRanges &rr, int c, const float *alpha, bool first, float *ot) {
+        const int64_t j0 = rr.first[c], j1 = rr.last[c];
+        if (j0 >= j1) {
+            // No key for these lanes here: their α is 1 (or their sum is 0).
+            if (first) PMX_UNROLL for (int r = 0; r < R; ++r) T::store(ot + r * kBlockQ + c * W, T::zero());
+            return;
+        }
+        V acc[R];
+        if (first) {
+            PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::zero();
+        } else {
+            const V al = T::load(alpha + c * W);
+            PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::mul(T::load(ot + r * kBlockQ + c * W), al);
+        }
+        const float *vr = v + j0 * vs;
+        const float *pp = pt + j0 * kBlockQ + c * W;
+        for (int64_t j = j0; j < j1; ++j, vr += vs, pp += kBlockQ) {
+            const uint32_t bits = uint32_t(mask[j] >> (c * W)) & kLanes;
+            if (bits == 0) continue;
+            const V b = T::load(pp);
+            if (bits == kLanes) {
+                PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::fmadd(T::bcast(vr + r), b, acc[r]);
             } else {
-                PMX_UNROLL for (int r = 0; r < R; ++r) {
-                    const V a = T::bcast(vr + r);
-                    PMX_UNROLL for (int c = 0; c < NC; ++c)
-                        acc[r][c] = T::fmadd_bits(a, b[c], acc[r][c], uint32_t(g >> (c * W)) & kLanes);
-                }
+                PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::fmadd_bits(T::bcast(vr + r), b, acc[r], bits);
             }
         }
-        PMX_UNROLL for (int r = 0; r < R; ++r)
-            PMX_UNROLL for (int c = 0; c < NC; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
+        PMX_UNROLL for (int r = 0; r < R; ++r) T::store(ot + r * kBlockQ + c * W, acc[r]);
     }
 
     template <int R>
-    static PMX_INLINE void pv_rows(const float *v, int64_t vs, const float *pt, int64_t jn, const uint64_t *mask,
-                                   const float *alpha, bool first, float *ot) {
-        for (int c0 = 0; c0 < kBlockQ; c0 += SW) pv_cols<R, NR>(v, vs, pt, jn, mask, alpha, first, ot, c0);
+    static PMX_INLINE void pv_rows(const float *v, int64_t vs, const float *pt, const uint64_t *mask,
+                                   const RowRanges &rr, const float *alpha, bool first, float *ot) {
+        for (int c = 0; c < QV; ++c) pv_vector<R>(v, vs, pt, mask, rr, c, alpha, first, ot);
     }
 
     template <int R = MR - 1>
-    static PMX_INLINE void pv_tail(const float *v, int64_t vs, const float *pt, int64_t jn, const uint64_t *mask,
-                                   const float *alpha, bool first, int rows, float *ot) {
+    static PMX_INLINE void pv_tail(const float *v, int64_t vs, const float *pt, const uint64_t *mask,
+                                   const RowRanges &rr, const float *alpha, bool first, int rows, float *ot) {
         if constexpr (R >= 1) {
-            if (rows == R) pv_rows<R>(v, vs, pt, jn, mask, alpha, first, ot);
-            else pv_tail<R - 1>(v, vs, pt, jn, mask, alpha, first, rows, ot);
+            if (rows == R) pv_rows<R>(v, vs, pt, mask, rr, alpha, first, ot);
+            else pv_tail<R - 1>(v, vs, pt, mask, rr, alpha, first, rows, ot);
         }
     }
 
     static void pv_tile(const float *v, int64_t vs, const float *pt, int64_t jn, int64_t d, const uint64_t *mask,
                         const float *alpha, bool first, float *ot, Prefetcher &pf) {
+        const RowRanges rr = row_ranges(mask, jn);
         int64_t r = 0;
         for (; r + MR <= d; r += MR) {
             pf.step();
-            pv_rows<MR>(v + r, vs, pt, jn, mask, alpha, first, ot + r * kBlockQ);
+            pv_rows<MR>(v + r, vs, pt, mask, rr, alpha, first, ot + r * kBlockQ);
         }
-        pv_tail(v + r, vs, pt, jn, mask, alpha, first, int(d - r), ot + r * kBlockQ);
+        pv_tail(v + r, vs, pt, mask, rr, alpha, first, int(d - r), ot + r * kBlockQ);
     }
 };
 

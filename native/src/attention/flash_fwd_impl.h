@@ -322,7 +322,8 @@ struct FlashFwd {
         const int64_t d = p.head_dim;
         if ((bk.seen >> i) & 1u) {
             const float li = bk.l[i];
-            for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] / li;
+            const float inv = 1.f / li;  // l >= 1 after a seen key (or NaN, or 0 when every score is -inf)
+            for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] * inv;
             if (lrow)
                 *lrow = li > 0.f ? float(double(bk.m[i]) * kLn2 + std::log(double(li)))
                                  : std::numeric_limits<float>::quiet_NaN();

@@ -39,15 +39,16 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
 
     @Override
     public String title() {
-        return String.format(Locale.ROOT, "Attention forward: B=%d H=%d Hkv=%d D=%d %s, float32, %d thread(s), ISA %s",
+        return String.format(Locale.ROOT, "Attention forward: B=%d H=%d Hkv=%d D=%d %s%s, float32, %d thread(s), ISA %s",
                 config.batch(), config.heads(), config.kvHeads(), config.headDim(),
-                config.causal() ? "causal" : "non-causal", ctx.numThreads(), Panamax.cpuIsa().name());
+                config.causal() ? "causal" : "non-causal", sparse() ? ", " + config.sparsity().describe() : "",
+                ctx.numThreads(), Panamax.cpuIsa().name());
     }
 
     @Override
     public String plotTitle() {
-        return String.format(Locale.ROOT, "attention B=%d H=%d D=%d%s", config.batch(), config.heads(),
-                config.headDim(), config.causal() ? " causal" : "");
+        return String.format(Locale.ROOT, "attention B=%d H=%d D=%d%s%s", config.batch(), config.heads(),
+                config.headDim(), config.causal() ? " causal" : "", sparse() ? ", " + config.sparsity().describe() : "");
     }
 
     @Override
@@ -70,9 +71,14 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
         return WorkUnit.FLOP;
     }
 
+    private boolean sparse() {
+        return !config.sparsity().isDense();
+    }
+
     @Override
     public List<String> baselineNames() {
-        return List.of("unfused");
+        if (!sparse()) return List.of("unfused");
+        return config.sparsity().topk() > 0 ? List.of("dense", "fixed layout") : List.of("dense");
     }
 
     @Override
@@ -82,6 +88,16 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
 
     @Override
     public String legend() {
+        if (sparse()) {
+            return "GFLOP/s counts 4*B*H*D per query-key pair the variant visits (dense: every unmasked pair).\n"
+                    + "dense: the same call without the variant (" + (config.causal() ? "causal" : "non-causal")
+                    + "), on the same inputs; vs dense = how many times faster.\n"
+                    + (config.sparsity().topk() > 0 ? "fixed layout: the layout the top-k call chose, given as a "
+                    + "block mask (fused ms - fixed layout ms = the selection).\n" : "")
+                    + "Peers get the same window, softcap and layout"
+                    + (config.sparsity().peersCanRun() ? ".\n" : "; they have no ALiBi, top-k or fused RoPE: not run.\n")
+                    + "mem: extra native memory (fused: workspace + out).\n";
+        }
         return "GFLOP/s counts 4*B*H*D per unmasked query-key pair.\n"
                 + "unfused: QK^T and PV as two oneDNN sgemm calls with a row softmax between them (what numpy "
                 + "or PyTorch's math path do);\n"
@@ -91,7 +107,8 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
 
     @Override
     public List<AttentionShape> shapes() {
-        return config.seqLens().stream().map(config::shape).toList();
+        return config.seqLens().stream()
+                .map(n -> config.sparsity().shape(config.shape(n), ctx, config.seed() + n)).toList();
     }
 
     @Override
@@ -107,7 +124,7 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
 
     @Override
     public double work(AttentionShape s) {
-        return Flops.attention(s);
+        return sparse() ? 4.0 * s.headDim() * config.sparsity().visitedPairs(s) : Flops.attention(s);
     }
 
     @Override
@@ -117,7 +134,8 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
         Tensor k = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.kvHeads(), s.headDim()), seed + 1);
         Tensor v = TensorData.uniform(Tensor.allocate(arena, DType.F32, s.batch(), s.seqLen(), s.kvHeads(), s.headDim()), seed + 2);
         Tensor out = Tensor.allocate(arena, DType.F32, q.shape());
-        AttentionOptions options = AttentionOptions.builder().causal(s.causal()).build();
+        AttentionOptions dense = AttentionOptions.builder().causal(s.causal()).build();
+        AttentionOptions options = sparse() ? config.sparsity().options(s, arena) : dense;
         return new Trial() {
             @Override
             public Candidate fused() {
@@ -129,19 +147,47 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
 
             @Override
             public Candidate baseline(int index) {
+                if (sparse()) return index == 0 ? denseBaseline() : fixedLayout();
                 if (s.seqLen() > config.unfusedMaxN()) {
                     return Candidate.skipped("N > --unfused-max-n " + config.unfusedMaxN());
                 }
                 Tensor unfusedOut = Tensor.allocate(arena, DType.F32, q.shape());
-                long workspaceBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, options);
+                long workspaceBytes = Baselines.attentionUnfusedWorkspaceBytes(ctx, q, k, v, dense);
                 MemorySegment workspace = arena.allocate(workspaceBytes, 64);
-                return Candidate.of(() -> Baselines.attentionUnfused(ctx, q, k, v, options, unfusedOut, null,
+                return Candidate.of(() -> Baselines.attentionUnfused(ctx, q, k, v, dense, unfusedOut, null,
                         workspace), workspaceBytes + TensorData.byteSize(unfusedOut));
+            }
+
+            // The same call without the variant: the rate the variant's is compared with.
+            private Candidate denseBaseline() {
+                Tensor denseOut = Tensor.allocate(arena, DType.F32, q.shape());
+                long workspaceBytes = Attention.workspaceBytes(ctx, q, k, v, dense);
+                MemorySegment workspace = arena.allocate(workspaceBytes, 64);
+                return Candidate.of(() -> Attention.forward(ctx, q, k, v, dense, denseOut, null, workspace),
+                        workspaceBytes + TensorData.byteSize(denseOut)).withWork(Flops.attention(s));
+            }
+
+            // Top-k: the chosen layout as a block mask, so the selection's cost is the difference.
+            private Candidate fixedLayout() {
+                Tensor layout = Tensor.allocate(arena, DType.U8, Attention.lseShape(q, options)[0], s.heads(),
+                        Math.ceilDiv(s.seqLen(), config.sparsity().block()), Math.ceilDiv(s.seqLen(), config.sparsity().block()));
+                Attention.forward(ctx, q, k, v, options.toBuilder().layoutOut(layout).build(),
+                        Tensor.allocate(arena, DType.F32, q.shape()), null);
+                AttentionOptions fixed = options.toBuilder().topkBlocks(0, config.sparsity().block(), config.sparsity().block())
+                        .blockMask(layout, config.sparsity().block(), config.sparsity().block()).build();
+                Tensor fixedOut = Tensor.allocate(arena, DType.F32, q.shape());
+                long workspaceBytes = Attention.workspaceBytes(ctx, q, k, v, fixed);
+                MemorySegment workspace = arena.allocate(workspaceBytes, 64);
+                return Candidate.of(() -> Attention.forward(ctx, q, k, v, fixed, fixedOut, null, workspace),
+                        workspaceBytes + TensorData.byteSize(fixedOut));
             }
 
             @Override
             public Candidate peer(int index) throws Exception {
                 AttentionPeer peer = peers.get(index);
+                if (!config.sparsity().peersCanRun()) {
+                    return Candidate.skipped("no ALiBi, top-k or fused RoPE in the peers");
+                }
                 if (!peer.supports(s)) {
                     return Candidate.skipped("does not support this shape");
                 }

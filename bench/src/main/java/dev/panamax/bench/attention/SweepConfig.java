@@ -15,9 +15,15 @@ import java.util.List;
  * @param causal      causal masking
  * @param unfusedMaxN the unfused baseline (O(N²) memory) runs only for N up to this
  * @param seed        random inputs
+ * @param sparsity    the sparse or positional variant ({@link Sparsity#NONE}: dense)
  */
 public record SweepConfig(List<Integer> seqLens, int batch, int heads, int kvHeads, int headDim, boolean causal,
-                          int unfusedMaxN, long seed) {
+                          int unfusedMaxN, long seed, Sparsity sparsity) {
+
+    public SweepConfig(List<Integer> seqLens, int batch, int heads, int kvHeads, int headDim, boolean causal,
+                       int unfusedMaxN, long seed) {
+        this(seqLens, batch, heads, kvHeads, headDim, causal, unfusedMaxN, seed, Sparsity.NONE);
+    }
 
     public SweepConfig {
         seqLens = List.copyOf(seqLens);
@@ -31,6 +37,9 @@ public record SweepConfig(List<Integer> seqLens, int batch, int heads, int kvHea
         positive("--heads", heads);
         positive("--kv-heads", kvHeads);
         positive("--head-dim", headDim);
+        if (sparsity.topk() > 0 && !causal) {
+            throw new IllegalArgumentException("--topk-blocks: the sweep measures causal top-k (add --causal)");
+        }
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("--heads (" + heads + ") must be a multiple of --kv-heads (" + kvHeads + ")");
         }

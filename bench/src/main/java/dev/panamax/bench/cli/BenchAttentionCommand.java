@@ -3,6 +3,7 @@ package dev.panamax.bench.cli;
 import dev.panamax.Context;
 import dev.panamax.bench.attention.AttentionSweep;
 import dev.panamax.bench.attention.PeerLoader;
+import dev.panamax.bench.attention.Sparsity;
 import dev.panamax.bench.sweep.SgemmRate;
 import dev.panamax.bench.attention.SweepConfig;
 import dev.panamax.bench.peers.AttentionPeer;
@@ -62,6 +63,36 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     + "output against Panamax's (max |diff| per shape).")
     boolean peers;
 
+    @Option(names = "--window-left", defaultValue = "-1", paramLabel = "L", order = 20,
+            description = "Sliding window of L keys left of the diagonal (with --causal: the usual local window).")
+    int windowLeft;
+
+    @Option(names = "--softcap", defaultValue = "0", paramLabel = "C", order = 21,
+            description = "Softcap C: scores s become C*tanh(s/C).")
+    float softcap;
+
+    @Option(names = "--alibi", order = 22, description = "ALiBi with the slopes 2^(-8(h+1)/H).")
+    boolean alibi;
+
+    @Option(names = "--block-density", defaultValue = "0", paramLabel = "P", order = 23,
+            description = "A random block mask of --block blocks with this density (diagonal blocks always on).")
+    double blockDensity;
+
+    @Option(names = "--bigbird", order = 24,
+            description = "A BigBird layout of --block blocks (window 1, random 3, global 2 blocks).")
+    boolean bigbird;
+
+    @Option(names = "--topk-blocks", defaultValue = "0", paramLabel = "K", order = 25,
+            description = "Dynamic top-k: the K best key blocks of --block keys plus the local one (with --causal).")
+    int topkBlocks;
+
+    @Option(names = "--block", defaultValue = "64", paramLabel = "B", order = 26,
+            description = "Block size of --block-density, --bigbird and --topk-blocks (default: ${DEFAULT-VALUE}).")
+    int block;
+
+    @Option(names = "--rope", order = 27, description = "Fused RoPE on q and k (theta 10000, half style).")
+    boolean rope;
+
     @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED", order = 13,
             description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -74,8 +105,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Sparsity sparsity = new Sparsity(windowLeft, softcap, alibi, blockDensity, block, bigbird, topkBlocks, rope);
         SweepConfig config = new SweepConfig(seqLens, batch, heads, kvHeads != null ? kvHeads : heads, headDim, causal,
-                unfusedMaxN, seed);
+                unfusedMaxN, seed, sparsity);
         List<AttentionPeer> peerList = List.of();
         if (peers) {
             peerList = PeerLoader.load(output.progress());

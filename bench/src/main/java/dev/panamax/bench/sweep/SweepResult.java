@@ -18,7 +18,7 @@ public record SweepResult(SweepLayout layout, Ceiling ceiling, int threads, List
 
     /** The rate of {@code m} on {@code row}, in the layout's unit; NaN when it did not run. */
     public double rate(SweepRow row, Measurement m) {
-        return layout.workUnit().rate(row.work(), m.millis());
+        return layout.workUnit().rate(Double.isNaN(m.work()) ? row.work() : m.work(), m.millis());
     }
 
     /** The fused call's rate as a percentage of the ceiling; NaN without a ceiling. */

@@ -74,7 +74,7 @@ public final class SweepRunner {
             double ms = Timing.medianMillis(repeats.warmup(), repeats.repeats(), repeats.budgetMillis(),
                     candidate.action());
             double diff = candidate.maxAbsDiff() == null ? Double.NaN : candidate.maxAbsDiff().getAsDouble();
-            return new Measurement(ms, candidate.extraBytes(), diff, null);
+            return new Measurement(ms, candidate.extraBytes(), diff, null, candidate.work());
         }
     }
 
