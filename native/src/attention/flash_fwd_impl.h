@@ -130,6 +130,17 @@ struct FlashFwd {
         const int64_t rd = p.rope.rotary_dim, half = rd / 2, d = p.head_dim;
         const float *cs = p.rope_cos + r * half;
         const float *sn = p.rope_sin + r * half;
+        if (sd == 1 && ds == 1 && !p.rope.interleaved) {
+            // The common case (a K row into its packed tile): unit strides, which the
+            // compiler vectorises with this translation unit's ISA.
+            for (int64_t i = 0; i < half; ++i) {
+                const float a = src[i], b = src[i + half];
+                dst[i] = (a * cs[i] - b * sn[i]) * mul;
+                dst[i + half] = (b * cs[i] + a * sn[i]) * mul;
+            }
+            for (int64_t dd = rd; dd < d; ++dd) dst[dd] = src[dd] * mul;
+            return;
+        }
         const int64_t a_step = p.rope.interleaved ? 2 : 1, b_off = p.rope.interleaved ? 1 : half;
         for (int64_t i = 0; i < half; ++i) {
             const int64_t ia = i * a_step, ib = ia + b_off;

@@ -78,6 +78,7 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
     @Override
     public List<String> baselineNames() {
         if (!sparse()) return List.of("unfused");
+        if (config.sparsity().alsoBigbird()) return List.of("dense", "BigBird");
         return config.sparsity().topk() > 0 ? List.of("dense", "fixed layout") : List.of("dense");
     }
 
@@ -94,6 +95,8 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
                     + "), on the same inputs; vs dense = how many times faster.\n"
                     + (config.sparsity().topk() > 0 ? "fixed layout: the layout the top-k call chose, given as a "
                     + "block mask (fused ms - fixed layout ms = the selection).\n" : "")
+                    + (config.sparsity().alsoBigbird() ? "BigBird: a BigBird layout of " + config.sparsity().block()
+                    + "-blocks (window 1, random 3, global 2) on the same inputs, rated by the pairs it visits.\n" : "")
                     + "Peers get the same window, softcap and layout"
                     + (config.sparsity().peersCanRun() ? ".\n" : "; they have no ALiBi, top-k or fused RoPE: not run.\n")
                     + "mem: extra native memory (fused: workspace + out).\n";
@@ -147,6 +150,7 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
 
             @Override
             public Candidate baseline(int index) {
+                if (sparse() && index == 1 && config.sparsity().alsoBigbird()) return bigBird();
                 if (sparse()) return index == 0 ? denseBaseline() : fixedLayout();
                 if (s.seqLen() > config.unfusedMaxN()) {
                     return Candidate.skipped("N > --unfused-max-n " + config.unfusedMaxN());
@@ -165,6 +169,18 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
                 MemorySegment workspace = arena.allocate(workspaceBytes, 64);
                 return Candidate.of(() -> Attention.forward(ctx, q, k, v, dense, denseOut, null, workspace),
                         workspaceBytes + TensorData.byteSize(denseOut)).withWork(Flops.attention(s));
+            }
+
+            // A BigBird layout on the same inputs, rated by the pairs it visits.
+            private Candidate bigBird() {
+                Sparsity bb = Sparsity.bigBird(config.sparsity().block());
+                AttentionShape shape = bb.shape(config.shape(s.seqLen()), ctx, config.seed() + s.seqLen());
+                AttentionOptions o = bb.options(shape, arena);
+                Tensor bbOut = Tensor.allocate(arena, DType.F32, q.shape());
+                long workspaceBytes = Attention.workspaceBytes(ctx, q, k, v, o);
+                MemorySegment workspace = arena.allocate(workspaceBytes, 64);
+                return Candidate.of(() -> Attention.forward(ctx, q, k, v, o, bbOut, null, workspace),
+                        workspaceBytes + TensorData.byteSize(bbOut)).withWork(4.0 * s.headDim() * bb.visitedPairs(shape));
             }
 
             // Top-k: the chosen layout as a block mask, so the selection's cost is the difference.

@@ -1,6 +1,7 @@
 package dev.panamax.bench.attention;
 
 import dev.panamax.AttentionOptions;
+import dev.panamax.AxialAxis;
 import dev.panamax.BigBird;
 import dev.panamax.BigBirdOptions;
 import dev.panamax.Context;
@@ -27,11 +28,19 @@ import java.util.SplittableRandom;
  * @param bigbird    a BigBird layout (block, window 1, random 3, global 2)
  * @param topk       0, or dynamic top-k with this many blocks besides the local one
  * @param rope       fused RoPE (theta 10000, half style)
+ * @param alsoBigbird also time a BigBird layout on the same inputs (a third line on the plot)
+ * @param globals    0, or that many global tokens: positions 0 .. globals - 1 (causal, with a window)
+ * @param axial      null, or "row" / "col": axial attention over a sqrt(N) x sqrt(N) grid
  */
 public record Sparsity(int windowLeft, float softcap, boolean alibi, double density, int block, boolean bigbird,
-                       int topk, boolean rope) {
+                       int topk, boolean rope, boolean alsoBigbird, int globals, String axial) {
 
-    public static final Sparsity NONE = new Sparsity(-1, 0, false, 0, 64, false, 0, false);
+    public static final Sparsity NONE = new Sparsity(-1, 0, false, 0, 64, false, 0, false, false, 0, null);
+
+    /** Only a BigBird layout (window 1, random 3, global 2 blocks of {@code block}). */
+    public static Sparsity bigBird(int block) {
+        return new Sparsity(-1, 0, false, 0, block, true, 0, false, false, 0, null);
+    }
 
     public Sparsity {
         if (windowLeft < -1) throw new IllegalArgumentException("--window-left: must be -1 or >= 0, got " + windowLeft);
@@ -42,6 +51,17 @@ public record Sparsity(int windowLeft, float softcap, boolean alibi, double dens
         int layouts = (density > 0 ? 1 : 0) + (bigbird ? 1 : 0) + (topk > 0 ? 1 : 0);
         if (layouts > 1) throw new IllegalArgumentException("--block-density, --bigbird, --topk-blocks: choose one");
         if (topk > 0 && windowLeft >= 0) throw new IllegalArgumentException("--topk-blocks: not with --window-left here");
+        if (globals < 0) throw new IllegalArgumentException("--global-tokens: must be >= 0, got " + globals);
+        if (globals > 0 && windowLeft < 0) throw new IllegalArgumentException("--global-tokens: with --window-left");
+        if (axial != null && !axial.equals("row") && !axial.equals("col")) {
+            throw new IllegalArgumentException("--axial: row or col, got " + axial);
+        }
+        if (axial != null && (windowLeft >= 0 || layouts > 0 || globals > 0)) {
+            throw new IllegalArgumentException("--axial: not with a window, global tokens or a layout here");
+        }
+        if (alsoBigbird && (bigbird || layouts > 0 || softcap > 0 || alibi || rope)) {
+            throw new IllegalArgumentException("--also-bigbird: compares a window (or dense) run with BigBird only");
+        }
     }
 
     public boolean isDense() {
@@ -50,7 +70,7 @@ public record Sparsity(int windowLeft, float softcap, boolean alibi, double dens
 
     /** Whether the peers can be given this variant (they know windows, softcaps and layouts only). */
     public boolean peersCanRun() {
-        return !alibi && topk == 0 && !rope;
+        return !alibi && topk == 0 && !rope && globals == 0 && axial == null;
     }
 
     public String describe() {
@@ -62,6 +82,8 @@ public record Sparsity(int windowLeft, float softcap, boolean alibi, double dens
         if (bigbird) parts.add("BigBird " + block + " (w 1, r 3, g 2)");
         if (topk > 0) parts.add("top-" + topk + " blocks of " + block);
         if (rope) parts.add("fused RoPE");
+        if (globals > 0) parts.add(globals + " global tokens");
+        if (axial != null) parts.add("axial " + axial + "s of a square grid");
         return String.join(", ", parts);
     }
 
@@ -97,6 +119,12 @@ public record Sparsity(int windowLeft, float softcap, boolean alibi, double dens
         }
     }
 
+    static int gridSide(int n) {
+        int side = (int) Math.round(Math.sqrt(n));
+        if ((long) side * side != n) throw new IllegalArgumentException("--axial: N = " + n + " is not a square");
+        return side;
+    }
+
     /** The library options of this variant on {@code s} (tensors allocated in {@code arena}). */
     AttentionOptions options(AttentionShape s, Arena arena) {
         AttentionOptions.Builder b = AttentionOptions.builder().causal(s.causal());
@@ -115,6 +143,15 @@ public record Sparsity(int windowLeft, float softcap, boolean alibi, double dens
         }
         if (topk > 0) b.topkBlocks(topk, block, block);
         if (rope) b.rope(RopeConfig.builder().build());
+        if (globals > 0) {
+            int[] g = new int[Math.min(globals, s.seqLen())];
+            for (int i = 0; i < g.length; i++) g[i] = i;
+            b.globalTokens(Tensor.fromInts(arena, g, g.length));
+        }
+        if (axial != null) {
+            int side = gridSide(s.seqLen());
+            b.axial(axial.equals("row") ? AxialAxis.ROW : AxialAxis.COL, side, side);
+        }
         return b.build();
     }
 
@@ -123,6 +160,18 @@ public record Sparsity(int windowLeft, float softcap, boolean alibi, double dens
      * block sees min(k, blocks before it) whole blocks plus its diagonal up to the row.
      */
     double visitedPairs(AttentionShape s) {
+        if (axial != null) {
+            double side = gridSide(s.seqLen());
+            return s.batch() * s.heads() * side * (s.causal() ? side * (side + 1) / 2 : side * side);
+        }
+        if (globals > 0) {
+            double pairs = 0;
+            for (long i = 0; i < s.seqLen(); i++) {
+                long below = Math.min(globals, Math.max(0, i - windowLeft));  // global keys left of the window
+                pairs += i < globals ? i + 1 : Math.min(i, windowLeft) + 1 + below;
+            }
+            return pairs * s.batch() * s.heads();
+        }
         if (topk == 0) return s.visitedPairs();
         double pairs = 0;
         for (long i = 0; i < s.seqLen(); i++) {

@@ -37,6 +37,12 @@ public record SweepConfig(List<Integer> seqLens, int batch, int heads, int kvHea
         positive("--heads", heads);
         positive("--kv-heads", kvHeads);
         positive("--head-dim", headDim);
+        if (sparsity.globals() > 0 && !causal) {
+            throw new IllegalArgumentException("--global-tokens: the sweep measures causal windows with globals (add --causal)");
+        }
+        if (sparsity.axial() != null) {
+            seqLens.forEach(Sparsity::gridSide);
+        }
         if (sparsity.topk() > 0 && !causal) {
             throw new IllegalArgumentException("--topk-blocks: the sweep measures causal top-k (add --causal)");
         }

@@ -93,6 +93,19 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @Option(names = "--rope", order = 27, description = "Fused RoPE on q and k (theta 10000, half style).")
     boolean rope;
 
+    @Option(names = "--also-bigbird", order = 28,
+            description = "Also time a BigBird layout on the same inputs: with --window-left and --plot, one chart of "
+                    + "time against N for dense, window and BigBird (O(N^2) against O(N)).")
+    boolean alsoBigbird;
+
+    @Option(names = "--global-tokens", defaultValue = "0", paramLabel = "G", order = 29,
+            description = "G global tokens (positions 0 .. G-1) on top of --window-left (with --causal).")
+    int globalTokens;
+
+    @Option(names = "--axial", paramLabel = "row|col", order = 30,
+            description = "Axial attention along the rows or columns of a sqrt(N) x sqrt(N) grid (N a square).")
+    String axial;
+
     @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED", order = 13,
             description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -105,7 +118,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sparsity sparsity = new Sparsity(windowLeft, softcap, alibi, blockDensity, block, bigbird, topkBlocks, rope);
+        Sparsity sparsity = new Sparsity(windowLeft, softcap, alibi, blockDensity, block, bigbird, topkBlocks, rope,
+                alsoBigbird, globalTokens, axial);
         SweepConfig config = new SweepConfig(seqLens, batch, heads, kvHeads != null ? kvHeads : heads, headDim, causal,
                 unfusedMaxN, seed, sparsity);
         List<AttentionPeer> peerList = List.of();
