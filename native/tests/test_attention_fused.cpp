@@ -23,32 +23,12 @@
 
 namespace {
 
+using pmx_test::is_poison;
+using pmx_test::poison;
+using pmx_test::run_fused;
 using pmx_test::view;
 
-// Outputs are poisoned with this quiet NaN payload, which arithmetic never
-// produces, so an unwritten element is told apart from a computed NaN.
-constexpr uint32_t kPoisonBits = 0x7FC0BAD0u;
-float poison() {
-    float f;
-    std::memcpy(&f, &kPoisonBits, sizeof f);
-    return f;
-}
-bool is_poison(float f) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, sizeof bits);
-    return bits == kPoisonBits;
-}
 
-// Owns 64-byte aligned storage (workspaces must be aligned).
-struct Aligned {
-    void *p = nullptr;
-    explicit Aligned(size_t bytes) {
-        if (posix_memalign(&p, 64, bytes < 64 ? 64 : bytes) != 0) p = nullptr;
-    }
-    ~Aligned() { std::free(p); }
-    Aligned(const Aligned &) = delete;
-    Aligned &operator=(const Aligned &) = delete;
-};
 
 
 pmx_tensor dense_of(void *data, int32_t dtype, const pmx_tensor &like, int64_t elem_bytes) {
@@ -244,15 +224,6 @@ int64_t offset(const pmx_tensor &t, bool varlen, int64_t n_per_batch, int64_t ro
            d * t.stride[3];
 }
 
-// Runs the fused kernel on `ctx`, writing into the problem's out/lse.
-pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
-    int64_t bytes = -1;
-    pmx_status st = pmx_attention_fwd_workspace_size(ctx, &a, &bytes);
-    if (st != PMX_STATUS_SUCCESS) return st;
-    Aligned ws{size_t(bytes)};
-    if (ws.p == nullptr) return PMX_STATUS_OUT_OF_MEMORY;
-    return pmx_attention_fwd(ctx, &a, ws.p, bytes);
-}
 
 // fp32 conditioning of row (b, h, i)'s scores: a bound on how far any fp32
 // evaluation of q·k·scale may be off, (D + 4)·u·scale·max_j Σ_d |q_d k_jd|.

@@ -19,6 +19,7 @@
 
 namespace {
 
+using pmx_test::run_fused;
 using pmx_test::dense;
 
 struct Case {
@@ -53,16 +54,6 @@ pmx_rope_config rope_of(int32_t style, int32_t rd, int32_t scaling, int64_t offs
     return r;
 }
 
-pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
-    int64_t bytes = -1;
-    pmx_status st = pmx_attention_fwd_workspace_size(ctx, &a, &bytes);
-    if (st != PMX_STATUS_SUCCESS) return st;
-    void *ws = nullptr;
-    if (posix_memalign(&ws, 64, size_t(bytes < 64 ? 64 : bytes)) != 0) return PMX_STATUS_OUT_OF_MEMORY;
-    st = pmx_attention_fwd(ctx, &a, ws, bytes);
-    std::free(ws);
-    return st;
-}
 
 double max_abs_diff(const std::vector<float> &a, const std::vector<float> &b) {
     double m = 0;

@@ -22,20 +22,12 @@
 
 namespace {
 
+using pmx_test::is_poison;
+using pmx_test::poison;
+using pmx_test::run_fused;
 using pmx_test::dense;
 using pmx_test::view;
 
-constexpr uint32_t kPoisonBits = 0x7FC0BAD0u;
-float poison() {
-    float f;
-    std::memcpy(&f, &kPoisonBits, sizeof f);
-    return f;
-}
-bool is_poison(float f) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, sizeof bits);
-    return bits == kPoisonBits;
-}
 
 struct Case {
     std::string name;
@@ -321,16 +313,6 @@ bool valid_topk(const Case &c, const Data &d, std::string &why) {
     return true;
 }
 
-pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
-    int64_t bytes = -1;
-    pmx_status st = pmx_attention_fwd_workspace_size(ctx, &a, &bytes);
-    if (st != PMX_STATUS_SUCCESS) return st;
-    void *ws = nullptr;
-    if (posix_memalign(&ws, 64, size_t(bytes < 64 ? 64 : bytes)) != 0) return PMX_STATUS_OUT_OF_MEMORY;
-    st = pmx_attention_fwd(ctx, &a, ws, bytes);
-    std::free(ws);
-    return st;
-}
 
 bool check_case(const Case &c, pmx_context *ctx3, pmx_context *ctx1, std::mt19937_64 &rng) {
     Data d;

@@ -23,22 +23,11 @@
 
 namespace {
 
+using pmx_test::is_poison;
+using pmx_test::poison;
 namespace cf = rope_closed_form;
 using pmx_test::view;
 
-// Outputs are poisoned with this quiet NaN payload, which arithmetic never
-// produces, so an unwritten element is told apart from a computed one.
-constexpr uint32_t kPoisonBits = 0x7FC0BAD0u;
-float poison() {
-    float f;
-    std::memcpy(&f, &kPoisonBits, sizeof f);
-    return f;
-}
-bool is_poison(float f) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, sizeof bits);
-    return bits == kPoisonBits;
-}
 
 enum class Layout {
     Dense,      // [B, N, H, D]

@@ -1,10 +1,12 @@
 // Small helpers shared by the native tests (header-only, C API only).
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "panamax/panamax.h"
@@ -63,6 +65,43 @@ inline std::vector<float> random_floats(size_t n, std::mt19937_64 &rng, float lo
     std::vector<float> v(n);
     for (float &x : v) x = dist(rng);
     return v;
+}
+
+// Outputs are poisoned with this quiet NaN payload, which arithmetic never
+// produces, so an unwritten element is told apart from a computed NaN.
+constexpr uint32_t kPoisonBits = 0x7FC0BAD0u;
+
+inline float poison() {
+    float f;
+    std::memcpy(&f, &kPoisonBits, sizeof f);
+    return f;
+}
+
+inline bool is_poison(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    return bits == kPoisonBits;
+}
+
+// Owns 64-byte aligned storage (workspaces must be aligned).
+struct Aligned {
+    void *p = nullptr;
+    explicit Aligned(size_t bytes) {
+        if (posix_memalign(&p, 64, bytes < 64 ? 64 : bytes) != 0) p = nullptr;
+    }
+    ~Aligned() { std::free(p); }
+    Aligned(const Aligned &) = delete;
+    Aligned &operator=(const Aligned &) = delete;
+};
+
+// Runs pmx_attention_fwd on `ctx` with a workspace of the size it asks for.
+inline pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
+    int64_t bytes = -1;
+    pmx_status st = pmx_attention_fwd_workspace_size(ctx, &a, &bytes);
+    if (st != PMX_STATUS_SUCCESS) return st;
+    Aligned ws{size_t(bytes)};
+    if (ws.p == nullptr) return PMX_STATUS_OUT_OF_MEMORY;
+    return pmx_attention_fwd(ctx, &a, ws.p, bytes);
 }
 
 inline std::string last_error(pmx_context *ctx) {

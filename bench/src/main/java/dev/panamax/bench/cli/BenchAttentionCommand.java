@@ -2,7 +2,6 @@ package dev.panamax.bench.cli;
 
 import dev.panamax.Context;
 import dev.panamax.bench.attention.AttentionSweep;
-import dev.panamax.bench.attention.PeerLoader;
 import dev.panamax.bench.attention.Sparsity;
 import dev.panamax.bench.sweep.SgemmRate;
 import dev.panamax.bench.attention.SweepConfig;
@@ -58,10 +57,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int unfusedMaxN;
 
-    @Option(names = "--peers", order = 10,
-            description = "Also time the peers found on the class path (a jar built with -Ppeers) and check their "
-                    + "output against Panamax's (max |diff| per shape).")
-    boolean peers;
+    @Mixin
+    PeersOption peers;
 
     @Option(names = "--window-left", defaultValue = "-1", paramLabel = "L", order = 20,
             description = "Sliding window of L keys left of the diagonal (with --causal: the usual local window).")
@@ -122,14 +119,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
                 alsoBigbird, globalTokens, axial);
         SweepConfig config = new SweepConfig(seqLens, batch, heads, kvHeads != null ? kvHeads : heads, headDim, causal,
                 unfusedMaxN, seed, sparsity);
-        List<AttentionPeer> peerList = List.of();
-        if (peers) {
-            peerList = PeerLoader.load(output.progress());
-            if (peerList.isEmpty()) {
-                spec.commandLine().getOut().println("--peers: no peers found: this jar was built without -Ppeers "
-                        + "(rebuild with 'mvn -Ppeers package'); measuring Panamax alone.");
-            }
-        }
+        List<AttentionPeer> peerList = peers.load(AttentionPeer.class, output.progress(), spec.commandLine().getOut());
         try (Context ctx = threads.openContext()) {
             output.run(new AttentionSweep(ctx, config, peerList), ctx.numThreads(), () -> SgemmRate.measure(ctx));
         }

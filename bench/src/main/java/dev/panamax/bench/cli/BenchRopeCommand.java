@@ -2,7 +2,6 @@ package dev.panamax.bench.cli;
 
 import dev.panamax.Context;
 import dev.panamax.RopeStyle;
-import dev.panamax.bench.attention.PeerLoader;
 import dev.panamax.bench.peers.RopePeer;
 import dev.panamax.bench.rope.RopeSweep;
 import dev.panamax.bench.sweep.CopyRate;
@@ -50,10 +49,8 @@ final class BenchRopeCommand implements Callable<Integer> {
             description = "Pairs (i, i + rd/2) or (2i, 2i+1) (default: ${DEFAULT-VALUE}).")
     RopeStyle style;
 
-    @Option(names = "--peers", order = 10,
-            description = "Also time the peers found on the class path (a jar built with -Ppeers) and check their "
-                    + "output against Panamax's (max |diff| per shape).")
-    boolean peers;
+    @Mixin
+    PeersOption peers;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED", order = 13,
             description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
@@ -67,14 +64,7 @@ final class BenchRopeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<RopePeer> peerList = List.of();
-        if (peers) {
-            peerList = PeerLoader.load(RopePeer.class, output.progress());
-            if (peerList.isEmpty()) {
-                spec.commandLine().getOut().println("--peers: no peers found: this jar was built without -Ppeers "
-                        + "(rebuild with 'mvn -Ppeers package'); measuring Panamax alone.");
-            }
-        }
+        List<RopePeer> peerList = peers.load(RopePeer.class, output.progress(), spec.commandLine().getOut());
         try (Context ctx = threads.openContext()) {
             RopeSweep sweep = new RopeSweep(ctx, seqLens, batch, heads, headDim, rotaryDim, style, seed, peerList);
             output.run(sweep, ctx.numThreads(), () -> CopyRate.measure(ctx.numThreads(), sweep.largestInputBytes()));
