@@ -72,8 +72,11 @@ int64_t offset_of(const Strides &st, int64_t b, int64_t n, int64_t h, int64_t d)
     return b * st.s[0] + n * st.s[1] + h * st.s[2] + d * st.s[3];
 }
 
+// 64-byte aligned, so that large outputs take the streaming-store path.
+using FloatBuffer = std::vector<float, pmx_test::AlignedAllocator<float>>;
+
 struct Problem {
-    std::vector<float> x, x_original, out;
+    FloatBuffer x, x_original, out;
     std::vector<int32_t> positions;
     Strides st{};
     pmx_rope_params params{};
@@ -90,7 +93,8 @@ struct Problem {
 
 void build(const Case &c, Problem &pr, std::mt19937_64 &rng) {
     pr.st = strides_of(c);
-    pr.x = pmx_test::random_floats(size_t(pr.st.elems), rng, -2.f, 2.f);
+    const std::vector<float> values = pmx_test::random_floats(size_t(pr.st.elems), rng, -2.f, 2.f);
+    pr.x.assign(values.begin(), values.end());
     pr.x_original = pr.x;
     pr.out.assign(size_t(pr.st.elems), poison());
     const int64_t npos = c.positions == Positions::PerRow ? c.batch * c.seq : c.seq;
@@ -176,7 +180,7 @@ bool check_case(const Case &c, pmx_context *ctx, pmx_context *ctx1, std::mt19937
         std::printf("FAIL %s: pmx_rope: %s\n", c.name.c_str(), pmx_test::last_error(ctx).c_str());
         return false;
     }
-    const std::vector<float> &result = c.in_place ? pr.x : pr.out;
+    const FloatBuffer &result = c.in_place ? pr.x : pr.out;
     Tally kernel;
     compare(c, pr, [&](int64_t b, int64_t n, int64_t h, int64_t d, bool &poisoned) {
         const float v = result[size_t(offset_of(pr.st, b, n, h, d))];
@@ -188,7 +192,7 @@ bool check_case(const Case &c, pmx_context *ctx, pmx_context *ctx1, std::mt19937
         for (size_t i = 1; i < pr.out.size(); i += 2) kernel.gaps_touched += !is_poison(pr.out[i]);
 
     // Bit-identical with one thread.
-    const std::vector<float> first = result;
+    const FloatBuffer first = result;
     if (c.in_place) pr.x = pr.x_original;
     else std::fill(pr.out.begin(), pr.out.end(), poison());
     const bool ran1 = run(ctx1, pr.params) == PMX_STATUS_SUCCESS;
@@ -368,6 +372,16 @@ std::vector<Case> cases() {
         c.head_dim = 512;
         c.seq = 9, c.heads = 1;
         c.name = s + " D=512";
+        cs.push_back(c);
+
+        // Over 16 MiB of output: written with cache-bypassing stores.
+        c = Case{};
+        c.cfg = config(style, PMX_ROPE_SCALING_NONE, 0);
+        c.batch = 1, c.seq = 1100, c.heads = 32, c.head_dim = 128;
+        c.name = s + " 18 MB (streaming stores)";
+        cs.push_back(c);
+        c.cfg.rotary_dim = 64;
+        c.name = s + " 18 MB rd 64 of 128 (streaming stores)";
         cs.push_back(c);
     }
     return cs;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -92,6 +93,26 @@ struct Aligned {
     ~Aligned() { std::free(p); }
     Aligned(const Aligned &) = delete;
     Aligned &operator=(const Aligned &) = delete;
+};
+
+// A std::vector allocator of 64-byte aligned storage (kernels take faster
+// paths on aligned outputs; tests must reach them).
+template <class T>
+struct AlignedAllocator {
+    using value_type = T;
+    AlignedAllocator() = default;
+    template <class U>
+    AlignedAllocator(const AlignedAllocator<U> &) {}
+    T *allocate(size_t n) {
+        void *p = nullptr;
+        if (posix_memalign(&p, 64, n * sizeof(T) < 64 ? 64 : n * sizeof(T)) != 0) throw std::bad_alloc();
+        return static_cast<T *>(p);
+    }
+    void deallocate(T *p, size_t) { std::free(p); }
+    template <class U>
+    bool operator==(const AlignedAllocator<U> &) const { return true; }
+    template <class U>
+    bool operator!=(const AlignedAllocator<U> &) const { return false; }
 };
 
 // Runs pmx_attention_fwd on `ctx` with a workspace of the size it asks for.

@@ -11,6 +11,9 @@ namespace {
 
 struct Avx2Rope : simd::Avx2 {
     // (x0, x1, x2, x3, ..) -> (x1, x0, x3, x2, ..)
+    // A store that bypasses the caches (p 32-byte aligned), and the fence that orders such stores.
+    static PMX_INLINE void stream(float *p, V v) { _mm256_stream_ps(p, v); }
+    static PMX_INLINE void fence() { _mm_sfence(); }
     static PMX_INLINE V swap_pairs(V v) { return _mm256_permute_ps(v, 0xB1); }
 };
 

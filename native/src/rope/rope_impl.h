@@ -114,17 +114,54 @@ struct RopeKernel {
     // outermost so that each block's cos/sin stay in registers across the heads:
     // reloading them for every head, between the streaming stores, measured about
     // 1.5x slower (TUNING.md).
-    static void row_half(int64_t heads, int64_t half, const float *x, int64_t x_sh, float *y, int64_t y_sh,
+    // kStream: y is written with cache-bypassing stores (every y + h·y_sh + i
+    // and y + h·y_sh + half + i vector-aligned).
+    template <bool kStream>
+    static PMX_INLINE void put(float *p, V v) {
+        if constexpr (kStream) T::stream(p, v);
+        else T::storeu(p, v);
+    }
+
+    // With kStream the features past rd (up to d) are copied here too, with
+    // streaming stores, head by head.
+    template <bool kStream>
+    static void row_half(int64_t heads, int64_t half, int64_t d, const float *x, int64_t x_sh, float *y, int64_t y_sh,
                          const float *cos, const float *sin) {
         int64_t i = 0;
+        if (kStream) {
+            // Head by head, so that each output line is written whole in order
+            // (streaming stores to many lines at once run out of write-combining
+            // buffers); cos/sin come from L1.
+            const int64_t vec_end = half / W * W;
+            for (int64_t h = 0; h < heads; ++h) {
+                const float *xh = x + h * x_sh;
+                float *yh = y + h * y_sh;
+                for (int64_t k = 0; k < vec_end; k += W) {
+                    const V c = T::load(cos + k), s = T::load(sin + k);
+                    const V x1 = T::loadu(xh + k), x2 = T::loadu(xh + half + k);
+                    put<kStream>(yh + k, T::sub(T::mul(x1, c), T::mul(x2, s)));
+                }
+                for (int64_t k = 0; k < vec_end; k += W) {
+                    const V c = T::load(cos + k), s = T::load(sin + k);
+                    const V x1 = T::loadu(xh + k), x2 = T::loadu(xh + half + k);
+                    put<kStream>(yh + half + k, T::add(T::mul(x2, c), T::mul(x1, s)));
+                }
+                for (int64_t k = vec_end; k < half; ++k)
+                    rotate_pair(xh, yh, k, k + half, 1, 1, cos[k], sin[k]);
+                int64_t k = 2 * half;
+                for (; k + W <= d; k += W) put<kStream>(yh + k, T::loadu(xh + k));
+                for (; k < d; ++k) yh[k] = xh[k];
+            }
+            return;
+        }
         for (; i + W <= half; i += W) {
             const V c = T::load(cos + i), s = T::load(sin + i);
             for (int64_t h = 0; h < heads; ++h) {
                 const float *xh = x + h * x_sh;
                 float *yh = y + h * y_sh;
                 const V x1 = T::loadu(xh + i), x2 = T::loadu(xh + half + i);
-                T::storeu(yh + i, T::sub(T::mul(x1, c), T::mul(x2, s)));
-                T::storeu(yh + half + i, T::add(T::mul(x2, c), T::mul(x1, s)));
+                put<kStream>(yh + i, T::sub(T::mul(x1, c), T::mul(x2, s)));
+                put<kStream>(yh + half + i, T::add(T::mul(x2, c), T::mul(x1, s)));
             }
         }
         for (int64_t h = 0; h < heads; ++h)
@@ -132,6 +169,7 @@ struct RopeKernel {
     }
 
     // ce/se: the table expanded to rd values (see the top of this file).
+    template <bool kStream>
     static void row_interleaved(int64_t heads, int64_t rd, const float *x, int64_t x_sh, float *y, int64_t y_sh,
                                 const float *ce, const float *se) {
         int64_t j = 0;
@@ -139,11 +177,25 @@ struct RopeKernel {
             const V c = T::load(ce + j), s = T::load(se + j);
             for (int64_t h = 0; h < heads; ++h) {
                 const V v = T::loadu(x + h * x_sh + j);
-                T::storeu(y + h * y_sh + j, T::add(T::mul(v, c), T::mul(T::swap_pairs(v), s)));
+                put<kStream>(y + h * y_sh + j, T::add(T::mul(v, c), T::mul(T::swap_pairs(v), s)));
             }
         }
         for (int64_t h = 0; h < heads; ++h)
             for (int64_t k = j; k < rd; k += 2) rotate_pair(x + h * x_sh, y + h * y_sh, k, k + 1, 1, 1, ce[k], se[k + 1]);
+    }
+
+    // Whether the output is written with cache-bypassing stores: when it is far
+    // larger than the caches (it would be evicted before any use, and a plain
+    // store first reads each line: 1.5x the traffic of a copy), and every
+    // vector store lands aligned.
+    static bool streams(const RopeProblem &p) {
+        constexpr int64_t kMinBytes = int64_t(16) << 20;
+        const int64_t bytes = p.batch * p.seq * p.heads * p.head_dim * int64_t(sizeof(float));
+        const int64_t align = int64_t(W) * int64_t(sizeof(float));
+        const int64_t step = p.spec.interleaved ? W : p.spec.rotary_dim / 2;  // offsets the stores land at
+        auto aligned = [&](int64_t elems) { return (elems * int64_t(sizeof(float))) % align == 0; };
+        return !p.in_place && bytes >= kMinBytes && reinterpret_cast<uintptr_t>(p.out) % uintptr_t(align) == 0 &&
+               aligned(p.o_sb) && aligned(p.o_sn) && aligned(p.o_sh) && aligned(step);
     }
 
     // Rows [row0, row1) of the B·N rows (row = b·N + n).
@@ -151,6 +203,7 @@ struct RopeKernel {
         const RopeSpec &s = p.spec;
         const int64_t rd = s.rotary_dim, half = rd / 2, d = p.head_dim;
         const bool contiguous = p.x_sd == 1 && p.o_sd == 1;
+        const bool stream = contiguous && streams(p);
         alignas(64) float cos[PMX_MAX_HEAD_DIM / 2], sin[PMX_MAX_HEAD_DIM / 2];
         alignas(64) float ce[PMX_MAX_HEAD_DIM], se[PMX_MAX_HEAD_DIM];
         for (int64_t row = row0; row < row1; ++row) {
@@ -169,11 +222,13 @@ struct RopeKernel {
                 for (int64_t h = 0; h < p.heads; ++h)
                     head_strided(s, xrow + h * p.x_sh, yrow + h * p.o_sh, p.x_sd, p.o_sd, cos, sin);
             } else if (s.interleaved) {
-                row_interleaved(p.heads, rd, xrow, p.x_sh, yrow, p.o_sh, ce, se);
+                if (stream) row_interleaved<true>(p.heads, rd, xrow, p.x_sh, yrow, p.o_sh, ce, se);
+                else row_interleaved<false>(p.heads, rd, xrow, p.x_sh, yrow, p.o_sh, ce, se);
             } else {
-                row_half(p.heads, half, xrow, p.x_sh, yrow, p.o_sh, cos, sin);
+                if (stream) row_half<true>(p.heads, half, d, xrow, p.x_sh, yrow, p.o_sh, cos, sin);
+                else row_half<false>(p.heads, half, d, xrow, p.x_sh, yrow, p.o_sh, cos, sin);
             }
-            if (p.in_place || rd == d) continue;
+            if (p.in_place || rd == d || (stream && !s.interleaved)) continue;
             for (int64_t h = 0; h < p.heads; ++h) {
                 const float *x = xrow + h * p.x_sh;
                 float *y = yrow + h * p.o_sh;
@@ -181,6 +236,7 @@ struct RopeKernel {
                 else for (int64_t j = rd; j < d; ++j) y[j * p.o_sd] = x[j * p.x_sd];
             }
         }
+        if (stream) T::fence();  // the streaming stores are visible before the call returns
     }
 };
 

@@ -10,6 +10,9 @@ namespace {
 
 struct PortableRope : simd::Portable {
     // (x0, x1, x2, x3, ..) -> (x1, x0, x3, x2, ..)
+    // No cache-bypassing store in portable C++: a plain one.
+    static PMX_INLINE void stream(float *p, const V &v) { store(p, v); }
+    static PMX_INLINE void fence() {}
     static PMX_INLINE V swap_pairs(const V &v) {
         V r;
         for (int i = 0; i < W; i += 2) {
