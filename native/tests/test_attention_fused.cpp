@@ -501,15 +501,7 @@ std::vector<Case> cases() {
 int main() {
     pmx_test::skip_unless_requested_isa_runs();
     pmx_context *ctx = nullptr, *ctx1 = nullptr;
-    if (pmx_context_create(&ctx) != PMX_STATUS_SUCCESS || pmx_context_create(&ctx1) != PMX_STATUS_SUCCESS) {
-        std::printf("FAIL: cannot create contexts\n");
-        return 1;
-    }
-    // At least 2 threads even on a 1-core machine, so that the work split runs.
-    int32_t threads = 0;
-    pmx_context_get_num_threads(ctx, &threads);
-    if (threads < 2) pmx_context_set_num_threads(ctx, 2);
-    pmx_context_set_num_threads(ctx1, 1);
+    if (!pmx_test::open_contexts(ctx, ctx1, 2)) return 1;
 
     std::mt19937_64 rng(20261123);
     int failures = 0;

@@ -18,14 +18,8 @@
 
 namespace {
 
-int failures = 0;
-
-void expect(bool ok, const std::string &what) {
-    if (!ok) {
-        std::printf("FAIL: %s\n", what.c_str());
-        ++failures;
-    }
-}
+using pmx_test::expect;
+using pmx_test::failures;
 
 constexpr uint8_t kPoison = 0xCD;
 

@@ -392,15 +392,7 @@ std::vector<Case> cases() {
 int main() {
     pmx_test::skip_unless_requested_isa_runs();
     pmx_context *ctx = nullptr, *ctx1 = nullptr;
-    if (pmx_context_create(&ctx) != PMX_STATUS_SUCCESS || pmx_context_create(&ctx1) != PMX_STATUS_SUCCESS) {
-        std::printf("FAIL: cannot create contexts\n");
-        return 1;
-    }
-    // At least 3 threads even on a small machine, so that the work split runs.
-    int32_t threads = 0;
-    pmx_context_get_num_threads(ctx, &threads);
-    if (threads < 3) pmx_context_set_num_threads(ctx, 3);
-    pmx_context_set_num_threads(ctx1, 1);
+    if (!pmx_test::open_contexts(ctx, ctx1, 3)) return 1;
 
     std::mt19937_64 rng(20261201);
     int failures = 0;

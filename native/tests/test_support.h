@@ -125,6 +125,30 @@ inline pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
     return pmx_attention_fwd(ctx, &a, ws.p, bytes);
 }
 
+// The failure count of a test program, and the check that counts one.
+inline int failures = 0;
+
+inline void expect(bool ok, const std::string &what) {
+    if (!ok) {
+        std::printf("FAIL: %s\n", what.c_str());
+        ++failures;
+    }
+}
+
+// A context of at least `min_threads` threads (so that the work split runs
+// even on a small machine) and a 1-thread one, for bit-identity checks.
+inline bool open_contexts(pmx_context *&ctx, pmx_context *&ctx1, int32_t min_threads) {
+    if (pmx_context_create(&ctx) != PMX_STATUS_SUCCESS || pmx_context_create(&ctx1) != PMX_STATUS_SUCCESS) {
+        std::printf("FAIL: cannot create contexts\n");
+        return false;
+    }
+    int32_t threads = 0;
+    pmx_context_get_num_threads(ctx, &threads);
+    if (threads < min_threads) pmx_context_set_num_threads(ctx, min_threads);
+    pmx_context_set_num_threads(ctx1, 1);
+    return true;
+}
+
 inline std::string last_error(pmx_context *ctx) {
     char buf[1024];
     int64_t len = 0;

@@ -25,14 +25,8 @@ namespace {
 using pmx::attention::FwdProblem;
 using pmx::attention::TopkSpec;
 
-int failures = 0;
-
-void expect(bool ok, const std::string &what) {
-    if (!ok) {
-        std::printf("FAIL: %s\n", what.c_str());
-        ++failures;
-    }
-}
+using pmx_test::expect;
+using pmx_test::failures;
 
 constexpr uint8_t kPoison = 0xCD;
 

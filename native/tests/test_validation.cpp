@@ -12,14 +12,8 @@
 
 namespace {
 
-int failures = 0;
-
-void expect(bool ok, const char *what) {
-    if (!ok) {
-        std::printf("FAIL: %s\n", what);
-        ++failures;
-    }
-}
+using pmx_test::expect;
+using pmx_test::failures;
 
 struct Fixture {
     static constexpr int64_t B = 2, N = 5, H = 4, HKV = 2, D = 8;
