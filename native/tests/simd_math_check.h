@@ -108,6 +108,22 @@ int check_simd_math(const char *isa) {
         expect(std::signbit(th[i]) == std::signbit(tx[i]) || th[i] == 0.f, "tanh keeps the sign", tx[i], th[i]);
     }
     std::printf("%s: tanh max abs err %.2e over [-20, 20] and specials\n", isa, worst_t);
+    // transpose: a W x W tile between strided, unaligned rows; the elements
+    // around the destination tile stay untouched.
+    {
+        constexpr int W = T::W;
+        const int64_t ss = W + 3, ds = W + 5;
+        std::vector<float> src(size_t(W * ss + 1)), dst(size_t(W * ds + 2), -7.f);
+        for (size_t i = 0; i < src.size(); ++i) src[i] = float(i) * 0.25f - 3.f;
+        T::transpose(src.data() + 1, ss, dst.data() + 1, ds);
+        for (int64_t r = 0; r < W; ++r)
+            for (int64_t c = 0; c < ds; ++c) {
+                const float got = dst[size_t(1 + r * ds + c)];
+                const float want = c < W ? src[size_t(1 + c * ss + r)] : -7.f;
+                expect(got == want, "transpose", float(r * 100 + c), got);
+            }
+        expect(dst[0] == -7.f && dst.back() == -7.f, "transpose writes outside its tile", 0.f, dst[0]);
+    }
     return failures;
 }
 

@@ -56,67 +56,76 @@ struct BitsTiles {
     }
 
     // ---- Oᵀ = α·Oᵀ + Vᵀ · Pᵀ with lane-masked rows -----------------------------------
-    // One query vector at a time, over only the key rows some of its lanes
-    // see ([first, last) per vector, from the masks), so the lanes a window
-    // edge or a diagonal hides cost nothing; rows every lane of the vector
-    // sees take plain FMAs.
+    // Register-blocked like the plain product (R x NR accumulators), over
+    // only the key rows some lane of the NR vectors sees ([first, last) per
+    // micro-tile column, from the masks): the lanes a window edge or a
+    // diagonal hides cost nothing. Per key row and vector: no lane, skipped;
+    // every lane, plain FMAs; some lanes, lane-masked FMAs.
     static constexpr int QV = int(kBlockQ) / W;
+    static constexpr int NC = QV / NR;  // micro-tile columns
+    static constexpr uint64_t kColLanes = SW >= 64 ? ~uint64_t(0) : (uint64_t(1) << SW) - 1;
 
     struct RowRanges {
-        int64_t first[QV], last[QV];
+        int64_t first[NC], last[NC];
     };
 
     static RowRanges row_ranges(const uint64_t *mask, int64_t jn) {
         RowRanges rr;
-        for (int c = 0; c < QV; ++c) {
+        for (int c = 0; c < NC; ++c) {
             rr.first[c] = jn;
             rr.last[c] = 0;
         }
         for (int64_t j = 0; j < jn; ++j)
-            for (int c = 0; c < QV; ++c)
-                if ((uint32_t(mask[j] >> (c * W)) & kLanes) != 0) {
+            for (int c = 0; c < NC; ++c)
+                if (((mask[j] >> (c * SW)) & kColLanes) != 0) {
                     if (j < rr.first[c]) rr.first[c] = j;
                     rr.last[c] = j + 1;
                 }
         return rr;
     }
 
-    // R Oᵀ rows (v at V[0][d0]), vector c.
-    template <int R>
-    static PMX_INLINE void pv_vector(const float *v, int64_t vs, const float *pt, const uint64_t *mask,
-                                     const RowRanges &rr, int c, const float *alpha, bool first, float *ot) {
-        const int64_t j0 = rr.first[c], j1 = rr.last[c];
-        if (j0 >= j1) {
-            // No key for these lanes here: their α is 1 (or their sum is 0).
-            if (first) PMX_UNROLL for (int r = 0; r < R; ++r) T::store(ot + r * kBlockQ + c * W, T::zero());
-            return;
-        }
-        V acc[R];
-        if (first) {
-            PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::zero();
-        } else {
-            const V al = T::load(alpha + c * W);
-            PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::mul(T::load(ot + r * kBlockQ + c * W), al);
-        }
-        const float *vr = v + j0 * vs;
-        const float *pp = pt + j0 * kBlockQ + c * W;
-        for (int64_t j = j0; j < j1; ++j, vr += vs, pp += kBlockQ) {
-            const uint32_t bits = uint32_t(mask[j] >> (c * W)) & kLanes;
-            if (bits == 0) continue;
-            const V b = T::load(pp);
-            if (bits == kLanes) {
-                PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::fmadd(T::bcast(vr + r), b, acc[r]);
-            } else {
-                PMX_UNROLL for (int r = 0; r < R; ++r) acc[r] = T::fmadd_bits(T::bcast(vr + r), b, acc[r], bits);
-            }
-        }
-        PMX_UNROLL for (int r = 0; r < R; ++r) T::store(ot + r * kBlockQ + c * W, acc[r]);
-    }
-
     template <int R>
     static PMX_INLINE void pv_rows(const float *v, int64_t vs, const float *pt, const uint64_t *mask,
                                    const RowRanges &rr, const float *alpha, bool first, float *ot) {
-        for (int c = 0; c < QV; ++c) pv_vector<R>(v, vs, pt, mask, rr, c, alpha, first, ot);
+        for (int cc = 0; cc < NC; ++cc) {
+            const int c0 = cc * SW;
+            const int64_t j0 = rr.first[cc], j1 = rr.last[cc];
+            V acc[R][NR];
+            if (first) {
+                PMX_UNROLL for (int r = 0; r < R; ++r)
+                    PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::zero();
+            } else if (j0 >= j1) {
+                continue;  // no key for these lanes here: their α is 1 (or Oᵀ is 0)
+            } else {
+                V al[NR];
+                PMX_UNROLL for (int c = 0; c < NR; ++c) al[c] = T::load(alpha + c0 + c * W);
+                PMX_UNROLL for (int r = 0; r < R; ++r)
+                    PMX_UNROLL for (int c = 0; c < NR; ++c)
+                        acc[r][c] = T::mul(T::load(ot + r * kBlockQ + c0 + c * W), al[c]);
+            }
+            const float *vr = v + j0 * vs;
+            const float *pp = pt + j0 * kBlockQ + c0;
+            for (int64_t j = j0; j < j1; ++j, vr += vs, pp += kBlockQ) {
+                const uint64_t bits = (mask[j] >> c0) & kColLanes;
+                if (bits == kColLanes) {
+                    V b[NR];
+                    PMX_UNROLL for (int c = 0; c < NR; ++c) b[c] = T::load(pp + c * W);
+                    PMX_UNROLL for (int r = 0; r < R; ++r) {
+                        const V a = T::bcast(vr + r);
+                        PMX_UNROLL for (int c = 0; c < NR; ++c) acc[r][c] = T::fmadd(a, b[c], acc[r][c]);
+                    }
+                    continue;
+                }
+                PMX_UNROLL for (int c = 0; c < NR; ++c) {
+                    const uint32_t cb = uint32_t(bits >> (c * W)) & kLanes;
+                    if (cb == 0) continue;
+                    const V b = T::load(pp + c * W);
+                    PMX_UNROLL for (int r = 0; r < R; ++r) acc[r][c] = T::fmadd_bits(T::bcast(vr + r), b, acc[r][c], cb);
+                }
+            }
+            PMX_UNROLL for (int r = 0; r < R; ++r)
+                PMX_UNROLL for (int c = 0; c < NR; ++c) T::store(ot + r * kBlockQ + c0 + c * W, acc[r][c]);
+        }
     }
 
     template <int R = MR - 1>

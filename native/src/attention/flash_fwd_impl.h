@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "attention/attention_problem.h"
 #include "attention/flash_fwd_bits.h"
@@ -52,6 +53,7 @@ struct FlashFwd {
     using S = SoftmaxTile<T>;
     using Prefetcher = typename G::Prefetcher;
     static constexpr int MR = G::MR;
+    static constexpr int W = G::W;
 
     // ---- one work item -------------------------------------------------------
     // Per query block of the item's group.
@@ -68,8 +70,37 @@ struct FlashFwd {
     // One block's visit of keys [ja, jb) packed at kp/vp (row stride ld).
     struct Visit {
         int64_t ja = 0, jb = 0;
-        bool full = false;  // every row sees every key
+        bool full = false;        // every row sees every key
+        bool causal = false;      // row i sees exactly the keys j <= q0 + i + off (a band's diagonal edge)
+        int64_t fa = 0, fb = 0;   // (not full) the keys every row sees, when fa < fb
     };
+
+    // A partly visible visit whose middle every row sees runs as up to three
+    // (masked edge, full middle, masked edge), so that only the edges of a
+    // window band take the lane-masked products. The split depends only on
+    // the block's rules and the tile grid: sums stay thread-count independent.
+    static constexpr int64_t kMinFullSplit = 16;
+    template <class Rules>
+    static void visit_split(const FwdProblem &p, Block &bk, const Rules *rules, const Visit &vi, const float *kp,
+                            const float *vp, int64_t ld, float *st, uint64_t *mask, const ScoreMods &mods,
+                            int64_t off, Prefetcher &pf) {
+        if (vi.full || vi.fb - vi.fa < kMinFullSplit) {
+            visit(p, bk, rules, vi, kp, vp, ld, st, mask, mods, nullptr, bk.q0, off, pf);
+            return;
+        }
+        const int64_t cuts[4] = {vi.ja, vi.fa, vi.fb, vi.jb};
+        for (int s = 0; s < 3; ++s) {
+            Visit part;
+            part.ja = cuts[s];
+            part.jb = cuts[s + 1];
+            part.full = s == 1;
+            // The diagonal edge takes the causal tiles (lanes trimmed, no bit tests).
+            part.causal = s == 2 && rules != nullptr && rules->causal_edge(part.ja);
+            if (part.ja >= part.jb) continue;
+            visit(p, bk, rules, part, kp + (part.ja - vi.ja) * ld, vp + (part.ja - vi.ja) * ld, ld, st, mask, mods,
+                  nullptr, bk.q0, off, pf);
+        }
+    }
 
     // rules: BlockRules or GatheredRules (sparse problems), null otherwise;
     // q_origin: the query position lane 0 stands for in the ALiBi distances.
@@ -84,7 +115,7 @@ struct FlashFwd {
         if (vi.full) {
             tm.kind = TileMask::kNone;
             bk.seen = kAllLanes;
-        } else if (!p.sparse()) {
+        } else if (!p.sparse() || vi.causal) {
             tm.kind = TileMask::kCausal;
             tm.causal_base = -ds;
             bk.seen |= lane_range(-ds, 63);
@@ -241,16 +272,15 @@ struct FlashFwd {
             }
             // Qᵀ (rotated by RoPE at position i + off), pre-scaled so that scores
             // come out in log2 units; unused lanes 0.
-            for (int64_t i = 0; i < bk.nvalid; ++i) {
-                const float *qr = q + (bk.q0 + i) * p.q_sn;
-                if (p.rope.enabled) {
-                    rope_row(p, qr, p.q_sd, bk.q0 + i + off - p.rope_first, qscale, bk.qt + i, kBlockQ);
-                } else {
-                    for (int64_t dd = 0; dd < d; ++dd) bk.qt[dd * kBlockQ + i] = qr[dd * p.q_sd] * qscale;
-                }
+            if (p.rope.enabled) {
+                for (int64_t i = 0; i < bk.nvalid; ++i)
+                    rope_row(p, q + (bk.q0 + i) * p.q_sn, p.q_sd, bk.q0 + i + off - p.rope_first, qscale, bk.qt + i,
+                             kBlockQ);
+                for (int64_t dd = 0; dd < d; ++dd)
+                    for (int64_t i = bk.nvalid; i < kBlockQ; ++i) bk.qt[dd * kBlockQ + i] = 0.f;
+            } else {
+                pack_qt(p, q + bk.q0 * p.q_sn, bk.nvalid, qscale, bk.qt);
             }
-            for (int64_t dd = 0; dd < d; ++dd)
-                for (int64_t i = bk.nvalid; i < kBlockQ; ++i) bk.qt[dd * kBlockQ + i] = 0.f;
             for (int64_t i = 0; i < kBlockQ; ++i) {
                 bk.m[i] = -std::numeric_limits<float>::infinity();
                 bk.l[i] = 0.f;
@@ -260,55 +290,44 @@ struct FlashFwd {
 
         // Tiles lie on a fixed grid of kBlockK keys, so that a block's visits
         // (and so its sums) do not depend on the group it was scheduled in.
+        // The rows of the next tile some block visits (with a sparse layout,
+        // rarely the adjacent one) are prefetched while this one computes.
         const int64_t ld = packed_ld(d);
-        Visit visits[kMaxGroup];
-        for (int64_t j0 = lo_all / kBlockK * kBlockK; j0 < hi_all; j0 += kBlockK) {
-            const int64_t j1 = j0 + kBlockK < hi_all ? j0 + kBlockK : hi_all;
-            // Which blocks visit which keys of this tile; the tile is packed
-            // (rows pa .. pb) only when some block does.
-            int64_t pa = j1, pb = j0;
-            for (int g = 0; g < nblk; ++g) {
-                const Block &bk = blk[g];
-                Visit &vi = visits[g];
-                vi.ja = j0 > bk.lo ? j0 : bk.lo;
-                vi.jb = j1 < bk.hi ? j1 : bk.hi;
-                if (vi.ja >= vi.jb) continue;
-                if (sparse) {
-                    bool full_layout = true;
-                    if (!bk.rules.narrow_to_layout(vi.ja, vi.jb, full_layout)) {
-                        vi.jb = vi.ja;
-                        continue;
-                    }
-                    vi.full = full_layout && bk.rules.band_full(vi.ja, vi.jb);
-                } else {
-                    vi.full = !(p.causal && vi.jb - 1 > bk.q0 + off);
-                }
-                if (vi.ja < pa) pa = vi.ja;
-                if (vi.jb > pb) pb = vi.jb;
-            }
-            if (pa >= pb) continue;
+        Visit vis_a[kMaxGroup], vis_b[kMaxGroup];
+        Visit *cur = vis_a, *nxt = vis_b;
+        int64_t pa = 0, pb = 0;
+        int64_t j0 = plan_next_tile(p, blk, nblk, lo_all / kBlockK * kBlockK, hi_all, off, cur, pa, pb);
+        while (j0 < hi_all) {
+            int64_t na = 0, nb = 0;
+            const int64_t n0 = plan_next_tile(p, blk, nblk, j0 + kBlockK, hi_all, off, nxt, na, nb);
             pack_keys(p, k, p.k_sn, p.k_sd, p.rope.enabled, pa, pb - pa, nullptr, kp, ld);
             pack_keys(p, v, p.v_sn, p.v_sd, false, pa, pb - pa, nullptr, vp, ld);
             Prefetcher pf;
-            if (j1 < hi_all) {
-                pf.k = reinterpret_cast<const char *>(k + j1 * p.k_sn);
-                pf.v = reinterpret_cast<const char *>(v + j1 * p.v_sn);
+            if (n0 < hi_all) {
+                pf.k = reinterpret_cast<const char *>(k + na * p.k_sn);
+                pf.v = reinterpret_cast<const char *>(v + na * p.v_sn);
                 pf.k_rs = p.k_sn * int64_t(sizeof(float));
                 pf.v_rs = p.v_sn * int64_t(sizeof(float));
                 pf.k_bytes = ((d - 1) * p.k_sd + 1) * int64_t(sizeof(float));
                 pf.v_bytes = ((d - 1) * p.v_sd + 1) * int64_t(sizeof(float));
-                pf.rows_left = hi_all - j1 < kBlockK ? hi_all - j1 : kBlockK;
-                // Spread over the micro-tiles of the blocks (about (jn + d) / MR each).
-                const int64_t steps = int64_t(nblk) * ((pb - pa + d) / MR + 1);
+                pf.rows_left = nb - na;
+                // Spread over the micro-tiles of the visits ((jn + d) / MR steps each).
+                int64_t steps = 1;
+                for (int g = 0; g < nblk; ++g)
+                    if (cur[g].ja < cur[g].jb) steps += (cur[g].jb - cur[g].ja + d) / MR;
                 pf.per_step = (pf.rows_left + steps - 1) / steps;
             }
             for (int g = 0; g < nblk; ++g) {
-                const Visit &vi = visits[g];
+                const Visit &vi = cur[g];
                 if (vi.ja >= vi.jb) continue;
-                visit(p, blk[g], sparse ? &blk[g].rules : nullptr, vi, kp + (vi.ja - pa) * ld,
-                      vp + (vi.ja - pa) * ld, ld, st, mask, mods, nullptr, blk[g].q0, off, pf);
+                visit_split(p, blk[g], sparse ? &blk[g].rules : nullptr, vi, kp + (vi.ja - pa) * ld,
+                            vp + (vi.ja - pa) * ld, ld, st, mask, mods, off, pf);
             }
             pf.flush();
+            std::swap(cur, nxt);
+            j0 = n0;
+            pa = na;
+            pb = nb;
         }
         if (sparse && rules.n_global > 0)
             for (int g = 0; g < nblk; ++g) visit_global_keys(p, blk[g], rules, k, v, kp, vp, ld, st, mask, gathered,
@@ -319,25 +338,116 @@ struct FlashFwd {
         // are -inf (0/0): both give NaN, as the float64 reference does.
         for (int g = 0; g < nblk; ++g) {
             const Block &bk = blk[g];
-            for (int64_t i = 0; i < bk.nvalid; ++i) {
-                if (sparse && ((bk.rules.gq >> i) & 1u)) continue;  // a global row: run_global_rows writes it
-                write_row(p, bk, i, o + (bk.q0 + i) * p.o_sn, lse ? lse + (bk.q0 + i) * p.l_sn : nullptr);
+            // Global rows are left to run_global_rows.
+            write_block(p, bk, sparse ? bk.rules.gq : 0, o + bk.q0 * p.o_sn, lse ? lse + bk.q0 * p.l_sn : nullptr);
+        }
+    }
+
+    // The first grid tile at or after j0 (below hi_all) that some block of
+    // the group visits: its visits and the rows [pa, pb) to pack. Returns
+    // hi_all when there is none.
+    static int64_t plan_next_tile(const FwdProblem &p, const Block *blk, int nblk, int64_t j0, int64_t hi_all,
+                                  int64_t off, Visit *visits, int64_t &pa, int64_t &pb) {
+        for (; j0 < hi_all; j0 += kBlockK) {
+            const int64_t j1 = j0 + kBlockK < hi_all ? j0 + kBlockK : hi_all;
+            pa = j1;
+            pb = j0;
+            for (int g = 0; g < nblk; ++g) {
+                const Block &bk = blk[g];
+                Visit &vi = visits[g];
+                vi.ja = j0 > bk.lo ? j0 : bk.lo;
+                vi.jb = j1 < bk.hi ? j1 : bk.hi;
+                vi.full = false;
+                vi.fa = vi.fb = 0;
+                if (vi.ja >= vi.jb) continue;
+                if (p.sparse()) {
+                    bool full_layout = true;
+                    if (!bk.rules.narrow_to_layout(vi.ja, vi.jb, full_layout)) {
+                        vi.jb = vi.ja;
+                        continue;
+                    }
+                    vi.full = full_layout && bk.rules.band_full(vi.ja, vi.jb);
+                    if (full_layout && !vi.full) bk.rules.band_full_range(vi.ja, vi.jb, vi.fa, vi.fb);
+                } else {
+                    vi.full = !(p.causal && vi.jb - 1 > bk.q0 + off);
+                }
+                if (vi.ja < pa) pa = vi.ja;
+                if (vi.jb > pb) pb = vi.jb;
+            }
+            if (pa < pb) return j0;
+        }
+        return hi_all;
+    }
+
+    // Qᵀ[d][kBlockQ] = scale · (n rows of q at stride q_sn)ᵀ, lanes past n 0:
+    // W x W transposes where the features are contiguous.
+    static void pack_qt(const FwdProblem &p, const float *q, int64_t n, float scale, float *qt) {
+        const int64_t d = p.head_dim;
+        int64_t i0 = 0, d0 = 0;
+        if (p.q_sd == 1) {
+            d0 = d / W * W;
+            for (; i0 + W <= n; i0 += W)
+                for (int64_t dd = 0; dd < d0; dd += W) T::transpose(q + i0 * p.q_sn + dd, p.q_sn, qt + dd * kBlockQ + i0, kBlockQ);
+        }
+        // The rest: rows past the last whole W and features past the last whole W.
+        for (int64_t i = 0; i < n; ++i) {
+            const float *qr = q + i * p.q_sn;
+            for (int64_t dd = i < i0 ? d0 : 0; dd < d; ++dd) qt[dd * kBlockQ + i] = qr[dd * p.q_sd];
+        }
+        const typename T::V sv = T::set1(scale);
+        for (int64_t dd = 0; dd < d; ++dd) {
+            float *row = qt + dd * kBlockQ;
+            for (int64_t i = 0; i < kBlockQ; i += W) T::store(row + i, i < n ? T::mul(T::load(row + i), sv) : T::zero());
+        }
+        if (n % W != 0)
+            for (int64_t dd = 0; dd < d; ++dd)
+                for (int64_t i = n; i < (n + W - 1) / W * W; ++i) qt[dd * kBlockQ + i] = 0.f;
+    }
+
+    // Writes the block's rows (but those in `skip`) to out (and lse): W rows at
+    // a time through a scaled W x W transpose where every row is seen and
+    // written and the features are contiguous, row by row otherwise.
+    static void write_block(const FwdProblem &p, const Block &bk, uint64_t skip, float *o, float *lse) {
+        const int64_t d = p.head_dim;
+        alignas(64) float tile[W * W];
+        for (int64_t i0 = 0; i0 < bk.nvalid; i0 += W) {
+            const int64_t n = bk.nvalid - i0 < W ? bk.nvalid - i0 : W;
+            const uint64_t lanes = lane_range(i0, i0 + n - 1);
+            const bool whole = n == W && p.o_sd == 1 && (skip & lanes) == 0 && (bk.seen & lanes) == lanes;
+            if (!whole) {
+                for (int64_t i = i0; i < i0 + n; ++i)
+                    if (!((skip >> i) & 1u)) write_row(p, bk, i, o + i * p.o_sn, lse ? lse + i * p.l_sn : nullptr);
+                continue;
+            }
+            const typename T::V inv = T::div(T::set1(1.f), T::load(bk.l + i0));
+            int64_t dd = 0;
+            for (; dd + W <= d; dd += W) {
+                for (int r = 0; r < W; ++r) T::store(tile + r * W, T::mul(T::load(bk.ot + (dd + r) * kBlockQ + i0), inv));
+                T::transpose(tile, W, o + i0 * p.o_sn + dd, p.o_sn);
+            }
+            for (int64_t i = i0; i < i0 + W; ++i) {
+                const float invi = 1.f / bk.l[i];
+                for (int64_t e = dd; e < d; ++e) o[i * p.o_sn + e] = bk.ot[e * kBlockQ + i] * invi;
+                if (lse) write_lse(bk, i, lse + i * p.l_sn);
             }
         }
+    }
+
+    static void write_lse(const Block &bk, int64_t i, float *lrow) {
+        constexpr double kLn2 = 0.693147180559945309;
+        const float li = bk.l[i];
+        *lrow = li > 0.f ? float(double(bk.m[i]) * kLn2 + std::log(double(li))) : std::numeric_limits<float>::quiet_NaN();
     }
 
     // Normalises lane i of a block into its output row (and lse); a row that
     // saw no key gets 0 and lse -inf.
     static void write_row(const FwdProblem &p, const Block &bk, int64_t i, float *orow, float *lrow) {
-        constexpr double kLn2 = 0.693147180559945309;
         const int64_t d = p.head_dim;
         if ((bk.seen >> i) & 1u) {
             const float li = bk.l[i];
             const float inv = 1.f / li;  // l >= 1 after a seen key (or NaN, or 0 when every score is -inf)
             for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = bk.ot[dd * kBlockQ + i] * inv;
-            if (lrow)
-                *lrow = li > 0.f ? float(double(bk.m[i]) * kLn2 + std::log(double(li)))
-                                 : std::numeric_limits<float>::quiet_NaN();
+            if (lrow) write_lse(bk, i, lrow);
         } else {
             for (int64_t dd = 0; dd < d; ++dd) orow[dd * p.o_sd] = 0.f;
             if (lrow) *lrow = -std::numeric_limits<float>::infinity();

@@ -147,6 +147,28 @@ struct BlockRules {
         return ja < jb;
     }
 
+    // The keys of [ja, jb) every valid row sees by causal and window, as
+    // [fa, fb) (empty when fa >= fb; the layout is checked separately).
+    void band_full_range(int64_t ja, int64_t jb, int64_t &fa, int64_t &fb) const {
+        const SeqRules &r = *rp;
+        const int64_t last = q0 + nvalid - 1;
+        fa = ja;
+        fb = jb;
+        if (r.causal) fb = std::min(fb, q0 + r.off + 1);
+        if (r.window) {
+            if (r.wr >= 0) fb = std::min(fb, q0 + r.off + r.wr + 1);
+            if (r.wl >= 0) fa = std::max(fa, last + r.off - r.wl);
+        }
+    }
+
+    // Whether, from key ja on, a row sees exactly the keys causality allows
+    // (the left window edge is behind every row; global keys, causal too,
+    // change nothing; the layout is checked separately).
+    bool causal_edge(int64_t ja) const {
+        const SeqRules &r = *rp;
+        return r.causal && !(r.window && r.wl >= 0 && ja < q0 + nvalid - 1 + r.off - r.wl);
+    }
+
     // Whether every valid row sees every key of [ja, jb) by causal and window
     // (the layout is checked separately).
     bool band_full(int64_t ja, int64_t jb) const {

@@ -104,6 +104,29 @@ struct Avx2 {
         const V scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
         return _mm256_mul_ps(p, scale);
     }
+
+    // dst[c·ds + r] = src[r·ss + c] for r, c < 8 (an 8 x 8 tile, unaligned):
+    // the fused kernels' Qᵀ packing and output transposes.
+    static PMX_INLINE void transpose(const float *src, int64_t ss, float *dst, int64_t ds) {
+        __m256 r[8], t[8];
+        for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * ss);
+        for (int i = 0; i < 8; i += 2) {
+            t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+            t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+        }
+        for (int i = 0; i < 8; i += 4) {
+            r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+            r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+            r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+            r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+        }
+        // r[4g + k] holds, in 128-bit lane L, column 4L + k of rows 4g .. 4g + 3.
+        for (int k = 0; k < 4; ++k) {
+            t[k] = _mm256_permute2f128_ps(r[k], r[4 + k], 0x20);
+            t[4 + k] = _mm256_permute2f128_ps(r[k], r[4 + k], 0x31);
+        }
+        for (int i = 0; i < 8; ++i) _mm256_storeu_ps(dst + i * ds, t[i]);
+    }
 };
 
 }  // namespace

@@ -100,6 +100,36 @@ struct Avx512 {
         p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C0));
         return _mm512_maskz_scalef_ps(ok, p, n);
     }
+
+    // dst[c·ds + r] = src[r·ss + c] for r, c < 16 (a 16 x 16 tile, unaligned):
+    // the fused kernels' Qᵀ packing and output transposes.
+    static PMX_INLINE void transpose(const float *src, int64_t ss, float *dst, int64_t ds) {
+        __m512 r[16], t[16];
+        for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * ss);
+        for (int i = 0; i < 16; i += 2) {
+            t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+            t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+        }
+        for (int i = 0; i < 16; i += 4) {
+            r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+            r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+            r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+            r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+        }
+        // r[4g + k] holds, in each 128-bit lane L, column 4L + k of rows 4g .. 4g + 3.
+        for (int k = 0; k < 4; ++k) {
+            const __m512 a = _mm512_shuffle_f32x4(r[k], r[4 + k], _MM_SHUFFLE(2, 0, 2, 0));
+            const __m512 b = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], _MM_SHUFFLE(2, 0, 2, 0));
+            const __m512 c = _mm512_shuffle_f32x4(r[k], r[4 + k], _MM_SHUFFLE(3, 1, 3, 1));
+            const __m512 e = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], _MM_SHUFFLE(3, 1, 3, 1));
+            // columns k, 8 + k (from lanes 0, 2) and 4 + k, 12 + k (lanes 1, 3)
+            t[k] = _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+            t[8 + k] = _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+            t[4 + k] = _mm512_shuffle_f32x4(c, e, _MM_SHUFFLE(2, 0, 2, 0));
+            t[12 + k] = _mm512_shuffle_f32x4(c, e, _MM_SHUFFLE(3, 1, 3, 1));
+        }
+        for (int i = 0; i < 16; ++i) _mm512_storeu_ps(dst + i * ds, t[i]);
+    }
 };
 
 }  // namespace

@@ -152,6 +152,12 @@ struct Portable {
         }
         return r;
     }
+
+    // dst[c·ds + r] = src[r·ss + c] for r, c < W.
+    static PMX_INLINE void transpose(const float *src, int64_t ss, float *dst, int64_t ds) {
+        for (int r = 0; r < W; ++r)
+            for (int c = 0; c < W; ++c) dst[c * ds + r] = src[r * ss + c];
+    }
 };
 
 }  // namespace
