@@ -39,6 +39,7 @@
 #include "attention/flash_fwd_causal.h"
 #include "attention/flash_fwd_gemm.h"
 #include "attention/flash_fwd_layout.h"
+#include "attention/flash_fwd_left_edge.h"
 #include "attention/flash_fwd_softmax.h"
 #include "attention/visibility.h"
 #include "common/inline.h"
@@ -50,6 +51,7 @@ struct FlashFwd {
     using G = TileGemm<T>;
     using C = CausalTiles<T>;
     using B = BitsTiles<T>;
+    using L = LeftEdgeTiles<T>;
     using S = SoftmaxTile<T>;
     using Prefetcher = typename G::Prefetcher;
     static constexpr int MR = G::MR;
@@ -71,31 +73,48 @@ struct FlashFwd {
     struct Visit {
         int64_t ja = 0, jb = 0;
         bool full = false;        // every row sees every key
-        bool causal = false;      // row i sees exactly the keys j <= q0 + i + off (a band's diagonal edge)
-        int64_t fa = 0, fb = 0;   // (not full) the keys every row sees, when fa < fb
+        bool causal = false;      // row i sees exactly the keys j <= q0 + i + off + shift (a band's right edge)
+        int64_t shift = 0;
+        bool left = false;        // lane i sees row jj iff i <= jj - left_e (a band's left edge)
+        int64_t left_e = 0;
+        bool shaped = false;      // (not full) the layout lets every row see the keys: band rules only
+        int64_t fa = 0, fb = 0;   // then the keys every row sees, when fa < fb
     };
 
-    // A partly visible visit whose middle every row sees runs as up to three
-    // (masked edge, full middle, masked edge), so that only the edges of a
-    // window band take the lane-masked products. The split depends only on
-    // the block's rules and the tile grid: sums stay thread-count independent.
+    // A partly visible visit of a window band runs as up to three: the left
+    // edge (flash_fwd_left_edge.h), the middle every row sees (plain tiles)
+    // and the diagonal or right edge (the causal tiles, shifted), so that no
+    // part of a band needs per-row bit tests. A part whose shape does not
+    // hold (narrow windows, global keys, partial layouts) takes the lane-masked
+    // tiles. The split depends only on the block's rules and the tile grid:
+    // sums stay thread-count independent.
     static constexpr int64_t kMinFullSplit = 16;
     template <class Rules>
     static void visit_split(const FwdProblem &p, Block &bk, const Rules *rules, const Visit &vi, const float *kp,
                             const float *vp, int64_t ld, float *st, uint64_t *mask, const ScoreMods &mods,
                             int64_t off, Prefetcher &pf) {
-        if (vi.full || vi.fb - vi.fa < kMinFullSplit) {
+        if (vi.full || !vi.shaped || rules == nullptr) {
             visit(p, bk, rules, vi, kp, vp, ld, st, mask, mods, nullptr, bk.q0, off, pf);
             return;
         }
-        const int64_t cuts[4] = {vi.ja, vi.fa, vi.fb, vi.jb};
-        for (int s = 0; s < 3; ++s) {
-            Visit part;
-            part.ja = cuts[s];
-            part.jb = cuts[s + 1];
-            part.full = s == 1;
-            // The diagonal edge takes the causal tiles (lanes trimmed, no bit tests).
-            part.causal = s == 2 && rules != nullptr && rules->causal_edge(part.ja);
+        const int64_t a = std::clamp(vi.fa, vi.ja, vi.jb);
+        int64_t b = std::clamp(vi.fb, a, vi.jb);
+        if (b - a < kMinFullSplit) b = a;
+        Visit parts[3];
+        parts[0].ja = vi.ja;
+        parts[0].jb = a;
+        parts[0].left = rules->left_edge(vi.ja, a, parts[0].left_e);
+        parts[1].ja = a;
+        parts[1].jb = b;
+        parts[1].full = true;
+        parts[2].ja = b;
+        parts[2].jb = vi.jb;
+        parts[2].causal = rules->right_edge(b, vi.jb, parts[2].shift);
+        if (a == b && !parts[0].left && !parts[2].causal) {
+            visit(p, bk, rules, vi, kp, vp, ld, st, mask, mods, nullptr, bk.q0, off, pf);
+            return;
+        }
+        for (const Visit &part : parts) {
             if (part.ja >= part.jb) continue;
             visit(p, bk, rules, part, kp + (part.ja - vi.ja) * ld, vp + (part.ja - vi.ja) * ld, ld, st, mask, mods,
                   nullptr, bk.q0, off, pf);
@@ -110,7 +129,8 @@ struct FlashFwd {
                       const int32_t *gathered, int64_t q_origin, int64_t off, Prefetcher &pf) {
         const int64_t d = p.head_dim;
         const int64_t jn = vi.jb - vi.ja;
-        const int64_t ds = bk.q0 + off - vi.ja;  // contiguous rows: row i sees key ja + jj causally iff jj <= i + ds
+        // Contiguous rows: row i sees key ja + jj causally (or within the right edge) iff jj <= i + ds.
+        const int64_t ds = bk.q0 + off - vi.ja + vi.shift;
         TileMask tm;
         if (vi.full) {
             tm.kind = TileMask::kNone;
@@ -119,6 +139,13 @@ struct FlashFwd {
             tm.kind = TileMask::kCausal;
             tm.causal_base = -ds;
             bk.seen |= lane_range(-ds, 63);
+        } else if (vi.left) {
+            tm.kind = TileMask::kBits;
+            tm.bits = mask;
+            for (int64_t jj = 0; jj < jn; ++jj) {
+                mask[jj] = lane_range(0, jj - vi.left_e);
+                bk.seen |= mask[jj] & rules->valid;
+            }
         } else {
             tm.kind = TileMask::kBits;
             tm.bits = mask;
@@ -137,6 +164,7 @@ struct FlashFwd {
         }
         if (tm.kind == TileMask::kNone) G::qk_tile(kp, ld, bk.qt, d, jn, st, pf);
         else if (tm.kind == TileMask::kCausal) C::qk_tile_masked(kp, ld, bk.qt, d, jn, st, pf, ds);
+        else if (vi.left) L::qk_tile(kp, ld, bk.qt, d, jn, st, pf, vi.left_e);
         else B::qk_tile(kp, ld, bk.qt, d, jn, st, mask, pf);
         if (mods_in.any()) {
             ScoreMods md = mods_in;
@@ -149,6 +177,7 @@ struct FlashFwd {
         const bool first = !bk.started;
         if (tm.kind == TileMask::kNone) G::pv_tile(vp, ld, st, jn, d, bk.alpha, first, bk.ot, pf);
         else if (tm.kind == TileMask::kCausal) C::pv_tile_masked(vp, ld, st, jn, d, bk.alpha, first, bk.ot, pf, ds);
+        else if (vi.left) L::pv_tile(vp, ld, st, jn, d, bk.alpha, first, bk.ot, pf, vi.left_e);
         else B::pv_tile(vp, ld, st, jn, d, mask, bk.alpha, first, bk.ot, pf);
         bk.started = true;
     }
@@ -355,10 +384,9 @@ struct FlashFwd {
             for (int g = 0; g < nblk; ++g) {
                 const Block &bk = blk[g];
                 Visit &vi = visits[g];
+                vi = Visit();
                 vi.ja = j0 > bk.lo ? j0 : bk.lo;
                 vi.jb = j1 < bk.hi ? j1 : bk.hi;
-                vi.full = false;
-                vi.fa = vi.fb = 0;
                 if (vi.ja >= vi.jb) continue;
                 if (p.sparse()) {
                     bool full_layout = true;
@@ -367,7 +395,8 @@ struct FlashFwd {
                         continue;
                     }
                     vi.full = full_layout && bk.rules.band_full(vi.ja, vi.jb);
-                    if (full_layout && !vi.full) bk.rules.band_full_range(vi.ja, vi.jb, vi.fa, vi.fb);
+                    vi.shaped = full_layout && !vi.full;
+                    if (vi.shaped) bk.rules.band_full_range(vi.ja, vi.jb, vi.fa, vi.fb);
                 } else {
                     vi.full = !(p.causal && vi.jb - 1 > bk.q0 + off);
                 }

@@ -161,12 +161,42 @@ struct BlockRules {
         }
     }
 
-    // Whether, from key ja on, a row sees exactly the keys causality allows
-    // (the left window edge is behind every row; global keys, causal too,
-    // change nothing; the layout is checked separately).
-    bool causal_edge(int64_t ja) const {
+    // Whether in [ja, jb) row i sees exactly the keys j <= q0 + i + off + shift:
+    // the causal diagonal (shift 0) or a window's right edge (shift =
+    // window_right, no global key in range), with the left window edge
+    // behind every row (the layout is checked separately).
+    bool right_edge(int64_t ja, int64_t jb, int64_t &shift) const {
         const SeqRules &r = *rp;
-        return r.causal && !(r.window && r.wl >= 0 && ja < q0 + nvalid - 1 + r.off - r.wl);
+        if (ja >= jb) return false;
+        if (r.window && r.wl >= 0 && ja < q0 + nvalid - 1 + r.off - r.wl) return false;
+        if (r.causal) {
+            shift = 0;  // global keys are causal too
+            return true;
+        }
+        if (!r.window || r.wr < 0 || has_global(ja, jb)) return false;
+        shift = r.wr;
+        return true;
+    }
+
+    bool has_global(int64_t ja, int64_t jb) const {
+        const SeqRules &r = *rp;
+        if (r.n_global == 0) return false;
+        const int32_t *g = std::lower_bound(r.global, r.global + r.n_global, int32_t(ja));
+        return g != r.global + r.n_global && *g < jb;
+    }
+
+    // Whether in [ja, jb) row i sees key j iff j >= q0 + i + off - window_left
+    // (the band's left edge, with causality, the right window bound and global
+    // keys out of the way; the layout is checked separately); e = q0 + off -
+    // window_left - ja, so that lane i sees tile row jj iff i <= jj - e.
+    bool left_edge(int64_t ja, int64_t jb, int64_t &e) const {
+        const SeqRules &r = *rp;
+        if (!r.window || r.wl < 0 || ja >= jb) return false;
+        if (r.causal && jb - 1 > q0 + r.off) return false;
+        if (r.wr >= 0 && jb - 1 > q0 + r.off + r.wr) return false;
+        if (has_global(ja, jb)) return false;
+        e = q0 + r.off - r.wl - ja;
+        return true;
     }
 
     // Whether every valid row sees every key of [ja, jb) by causal and window
