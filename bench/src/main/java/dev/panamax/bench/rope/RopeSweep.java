@@ -10,12 +10,14 @@ import dev.panamax.Tensor;
 import dev.panamax.bench.peers.RopePeer;
 import dev.panamax.bench.peers.RopePeer.RopeShape;
 import dev.panamax.bench.sweep.Candidate;
+import dev.panamax.bench.sweep.CopyRate;
 import dev.panamax.bench.sweep.OpSweep;
 import dev.panamax.bench.sweep.TensorData;
 import dev.panamax.bench.sweep.Trial;
 import dev.panamax.bench.sweep.WorkUnit;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Locale;
 
@@ -63,12 +65,6 @@ public record RopeSweep(Context ctx, List<Integer> seqLens, int batch, int heads
         return RopeConfig.builder().style(style).rotaryDim(rotaryDim).build();
     }
 
-    /** Bytes of x [B, N, H, D] (F32) at the largest N. */
-    public long largestInputBytes() {
-        long n = seqLens.stream().mapToLong(Integer::longValue).max().orElse(0);
-        return 4L * batch * n * heads * headDim;
-    }
-
     @Override
     public String title() {
         return String.format(Locale.ROOT, "RoPE (standalone, out of place): B=%d H=%d D=%d rd=%d %s, float32, "
@@ -101,9 +97,10 @@ public record RopeSweep(Context ctx, List<Integer> seqLens, int batch, int heads
         return WorkUnit.BYTE;
     }
 
+    /** The copy of x into a buffer of its size on the same threads, timed in the same rounds: the in-run ceiling. */
     @Override
     public List<String> baselineNames() {
-        return List.of();
+        return List.of("copy");
     }
 
     @Override
@@ -117,7 +114,8 @@ public record RopeSweep(Context ctx, List<Integer> seqLens, int batch, int heads
                 + "copy\n(read + write) of the largest x, measured in this run with the same threads.\n"
                 + "Peers get the same rotation (theta 10000, no scaling, row n at position n); onnxruntime "
                 + "RotaryEmbedding\nneeds caller-built cos/sin caches [N, rd/2]: built once per N, outside the "
-                + "timing (not counted).\nmem: extra native memory (fused: out).\n";
+                + "timing (not counted).\ncopy: x copied into a buffer of its size on the same threads, timed in "
+                + "the same rounds (vs copy = fused rate / copy rate).\nmem: extra native memory (fused: out).\n";
     }
 
     @Override
@@ -157,7 +155,11 @@ public record RopeSweep(Context ctx, List<Integer> seqLens, int batch, int heads
 
             @Override
             public Candidate baseline(int index) {
-                throw new IndexOutOfBoundsException("rope has no baselines");
+                if (index != 0) throw new IndexOutOfBoundsException("rope has one baseline (copy), got " + index);
+                MemorySegment copyOut = arena.allocate(x.segment().byteSize(), 64);
+                CopyRate.Copier copier = new CopyRate.Copier(ctx.numThreads());
+                return new Candidate(() -> copier.copy(x.segment(), copyOut), copyOut.byteSize(), null, copier, null,
+                        Double.NaN);
             }
 
             @Override

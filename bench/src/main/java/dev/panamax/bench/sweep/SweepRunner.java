@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * Times an {@link OpSweep}: for each shape, its inputs are allocated once
- * (outside the timing), then the fused call, each baseline and each peer run
- * {@link Repeats} times on them. A failing fused call or baseline fails the
+ * (outside the timing), the fused call, each baseline and each peer are made
+ * ready on them, then they run {@link Repeats} times in rounds, one run of each
+ * per round ({@link Rounds}). A failing fused call or baseline fails the
  * sweep; a failing peer is reported and left out of that row.
  */
 public final class SweepRunner {
@@ -41,41 +42,68 @@ public final class SweepRunner {
     }
 
     private <S> SweepRow measure(OpSweep<S> op, S shape, String step) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {  // shared: baselines may use worker threads (CopyRate.Copier)
             Trial trial = op.prepare(shape, arena);
-            Measurement fused = time(trial.fused());
-            List<Measurement> baselines = new ArrayList<>();
-            for (int b = 0; b < op.baselineNames().size(); b++) {
-                baselines.add(time(trial.baseline(b)));
+            int nb = op.baselineNames().size(), np = op.peerNames().size();
+            List<Candidate> candidates = new ArrayList<>();
+            try {
+                candidates.add(trial.fused());
+                for (int b = 0; b < nb; b++) {
+                    candidates.add(trial.baseline(b));
+                }
+                for (int p = 0; p < np; p++) {
+                    candidates.add(preparePeer(trial, p, op.peerNames().get(p), step));
+                }
+                // Every candidate that runs, timed in rounds (Rounds): peers may fail, the rest may not.
+                List<Rounds.Entry> entries = new ArrayList<>();
+                List<Integer> running = new ArrayList<>();
+                for (int c = 0; c < candidates.size(); c++) {
+                    if (candidates.get(c).skipped() == null) {
+                        entries.add(new Rounds.Entry(candidates.get(c).action(), c > nb));
+                        running.add(c);
+                    }
+                }
+                List<Rounds.Outcome> outcomes = Rounds.run(repeats.warmup(), repeats.repeats(), repeats.budgetMillis(),
+                        entries);
+                Measurement[] measured = new Measurement[candidates.size()];
+                for (int r = 0; r < running.size(); r++) {
+                    int c = running.get(r);
+                    Rounds.Outcome o = outcomes.get(r);
+                    if (o.failure() != null) {
+                        String why = failed(o.failure());
+                        progress.accept(step + ": peer " + op.peerNames().get(c - 1 - nb) + " " + why);
+                        measured[c] = Measurement.skipped(why);
+                        continue;
+                    }
+                    Candidate cand = candidates.get(c);
+                    double diff = cand.maxAbsDiff() == null ? Double.NaN : cand.maxAbsDiff().getAsDouble();
+                    measured[c] = new Measurement(o.millis(), cand.extraBytes(), diff, null, cand.work());
+                }
+                for (int c = 0; c < candidates.size(); c++) {
+                    if (measured[c] == null) measured[c] = Measurement.skipped(candidates.get(c).skipped());
+                }
+                return new SweepRow(op.size(shape), op.shapeValues(shape), op.work(shape), measured[0],
+                        List.of(measured).subList(1, 1 + nb), List.of(measured).subList(1 + nb, 1 + nb + np));
+            } finally {
+                for (Candidate c : candidates) {
+                    c.close();
+                }
             }
-            List<Measurement> peers = new ArrayList<>();
-            for (int p = 0; p < op.peerNames().size(); p++) {
-                peers.add(timePeer(trial, p, op.peerNames().get(p), step));
-            }
-            return new SweepRow(op.size(shape), op.shapeValues(shape), op.work(shape), fused, baselines, peers);
         }
     }
 
-    private Measurement timePeer(Trial trial, int index, String name, String step) {
+    private Candidate preparePeer(Trial trial, int index, String name, String step) {
         try {
-            return time(trial.peer(index));
+            return trial.peer(index);
         } catch (Exception | LinkageError e) {
-            String why = "failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            String why = failed(e);
             progress.accept(step + ": peer " + name + " " + why);
-            return Measurement.skipped(why);
+            return Candidate.skipped(why);
         }
     }
 
-    private Measurement time(Candidate candidate) throws Exception {
-        try (candidate) {
-            if (candidate.skipped() != null) {
-                return Measurement.skipped(candidate.skipped());
-            }
-            double ms = Timing.medianMillis(repeats.warmup(), repeats.repeats(), repeats.budgetMillis(),
-                    candidate.action());
-            double diff = candidate.maxAbsDiff() == null ? Double.NaN : candidate.maxAbsDiff().getAsDouble();
-            return new Measurement(ms, candidate.extraBytes(), diff, null, candidate.work());
-        }
+    private static String failed(Throwable e) {
+        return "failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     }
 
     private static String summary(SweepLayout layout, SweepRow row) {

@@ -64,6 +64,10 @@ public final class OnnxRuntimePeers {
         options.setInterOpNumThreads(1);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // Idle pool threads block instead of spinning: the benchmark times every implementation in
+        // rounds (Rounds), and spinning threads would take the cores from the next one in the round
+        // (measured: our RoPE call 1.5-2x slower right after an ORT run with spinning on).
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
 

@@ -1,0 +1,60 @@
+package dev.panamax.bench.sweep;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Rounds: one run of each implementation per round, failures and budgets per implementation. */
+class RoundsTest {
+    @Test
+    void runsOneOfEachPerRoundWarmupFirst() throws Exception {
+        List<String> order = new ArrayList<>();
+        List<Rounds.Outcome> out = Rounds.run(1, 2, 0, List.of(
+                new Rounds.Entry(() -> order.add("a"), false), new Rounds.Entry(() -> order.add("b"), true)));
+        assertEquals(List.of("a", "b", "a", "b", "a", "b"), order);
+        assertEquals(2, out.size());
+        assertTrue(out.get(0).millis() >= 0 && out.get(0).failure() == null, out.toString());
+    }
+
+    @Test
+    void aTolerantFailureDropsOnlyThatEntry() throws Exception {
+        List<String> order = new ArrayList<>();
+        List<Rounds.Outcome> out = Rounds.run(0, 3, 0, List.of(
+                new Rounds.Entry(() -> order.add("a"), false),
+                new Rounds.Entry(() -> {
+                    order.add("peer");
+                    throw new IllegalStateException("peer broke");
+                }, true)));
+        assertEquals(List.of("a", "peer", "a", "a"), order);
+        assertTrue(Double.isNaN(out.get(1).millis()));
+        assertEquals("peer broke", out.get(1).failure().getMessage());
+        assertTrue(out.get(0).failure() == null && out.get(0).millis() >= 0);
+    }
+
+    @Test
+    void anIntolerantFailureFailsTheRounds() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Rounds.run(0, 2, 0, List.of(
+                new Rounds.Entry(() -> {
+                    throw new IllegalStateException("fused broke");
+                }, false))));
+        assertEquals("fused broke", e.getMessage());
+    }
+
+    @Test
+    void budgetsArePerEntry() throws Exception {
+        List<String> order = new ArrayList<>();
+        Rounds.run(1, 3, 1, List.of(
+                new Rounds.Entry(() -> {
+                    order.add("slow");
+                    Thread.sleep(5);
+                }, false),
+                new Rounds.Entry(() -> order.add("fast"), false)));
+        // The slow one's warm-up run is over the budget: it is its only run; the fast one runs 1 + 3 times.
+        assertEquals(List.of("slow", "fast", "fast", "fast", "fast"), order);
+    }
+}
