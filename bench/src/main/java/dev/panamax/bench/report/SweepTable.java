@@ -70,7 +70,8 @@ public final class SweepTable {
     /** What the columns mean, printed under the table. */
     public static String legend(SweepResult result) {
         SweepLayout layout = result.layout();
-        StringBuilder sb = new StringBuilder("ms: median wall time after warm-up; every implementation runs once per round, in turn. ").append(layout.legend());
+        StringBuilder sb = new StringBuilder("ms: median wall time after warm-up; every implementation runs once per round, in turn (after an untimed "
+                + "run of its own when under 2 s). ").append(layout.legend());
         if (result.ceiling() != null) {
             sb.append("% ").append(result.ceiling().name()).append(": of ").append(result.ceiling().description())
                     .append(" in this run (").append(Units.oneDecimal(result.ceiling().rate())).append(' ')

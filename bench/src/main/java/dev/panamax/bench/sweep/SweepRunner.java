@@ -64,6 +64,7 @@ public final class SweepRunner {
                     }
                 }
                 List<Rounds.Outcome> outcomes = Rounds.run(repeats.warmup(), repeats.repeats(), repeats.budgetMillis(),
+                        Rounds.REWARM_BELOW_MILLIS,
                         entries);
                 Measurement[] measured = new Measurement[candidates.size()];
                 for (int r = 0; r < running.size(); r++) {

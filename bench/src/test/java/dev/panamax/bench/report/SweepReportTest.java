@@ -46,7 +46,7 @@ class SweepReportTest {
     @Test
     void legendNamesTheCeilingAndTheComparisons() {
         assertEquals("""
-                ms: median wall time after warm-up; every implementation runs once per round, in turn. GB/s counts 100 bytes per unit of L.
+                ms: median wall time after warm-up; every implementation runs once per round, in turn (after an untimed run of its own when under 2 s). GB/s counts 100 bytes per unit of L.
                 % memcpy: of memcpy 1 GiB in this run (4000.0 GB/s).
                 vs X: how many times faster fused is than X. Pi max|diff|: largest |Pi out - fused out|.
                 """, SweepTable.legend(result(new Ceiling("memcpy", "memcpy 1 GiB", 4000))));

@@ -19,9 +19,11 @@ class SweepRunnerTest {
         FakeOp op = new FakeOp(false);
         SweepResult result = new SweepRunner(new Repeats(1, 3, 0), progress::add).run(op, null, 4);
 
-        assertEquals(2 * 4, op.fusedRuns.get(), "two shapes, one warm-up and three timed runs each");
-        assertEquals(4, op.baselineRuns.get(), "the baseline is skipped on the second shape");
-        assertEquals(4, op.peerRuns.get(), "the peer fails to prepare on the second shape");
+        // First shape: three implementations in rounds, each timed run after an untimed one of its own
+        // (1 + 3 + 3 runs); second shape: the fused call alone (1 + 3).
+        assertEquals(7 + 4, op.fusedRuns.get(), "two shapes, one warm-up and three timed runs each");
+        assertEquals(7, op.baselineRuns.get(), "the baseline is skipped on the second shape");
+        assertEquals(7, op.peerRuns.get(), "the peer fails to prepare on the second shape");
         assertEquals(1, op.peerClosed.get(), "the prepared peer is released");
         assertEquals(4, result.threads());
         assertEquals(2, result.rows().size());
