@@ -51,6 +51,12 @@ public final class AttentionSweep implements OpSweep<AttentionShape> {
                 config.headDim(), config.causal() ? " causal" : "", sparse() ? ", " + config.sparsity().describe() : "");
     }
 
+    /** The variant's description for a sparse sweep ("window 256"), "fused" for dense attention. */
+    @Override
+    public String fusedName() {
+        return sparse() ? config.sparsity().describe() : "fused";
+    }
+
     @Override
     public String sizeName() {
         return "N";

@@ -38,8 +38,8 @@ public final class ScalingPlot {
         List<SweepRow> rows = result.rows();
         XYChart time = panel(layout, "Time - " + layout.plotTitle(), "time (ms)");
         XYChart memory = panel(layout, "Extra native memory: workspace + out", "extra memory (MiB)");
-        addSeries(time, "fused", rows, SweepRow::fused, m -> m.millis());
-        addSeries(memory, "fused", rows, SweepRow::fused, m -> m.extraBytes() / MIB);
+        addSeries(time, layout.fusedName(), rows, SweepRow::fused, m -> m.millis());
+        addSeries(memory, layout.fusedName(), rows, SweepRow::fused, m -> m.extraBytes() / MIB);
         for (int b = 0; b < layout.baselineNames().size(); b++) {
             int index = b;
             addSeries(time, layout.baselineNames().get(b), rows, r -> r.baselines().get(index), m -> m.millis());

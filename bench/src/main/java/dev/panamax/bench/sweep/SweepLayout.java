@@ -26,6 +26,11 @@ public interface SweepLayout {
     /** What the work of a shape is counted in. */
     WorkUnit workUnit();
 
+    /** The fused call's name in the plot's legend, e.g. the variant a sparse sweep times ("window 256"). */
+    default String fusedName() {
+        return "fused";
+    }
+
     /** The baselines the fused call is compared with (e.g. "unfused"), in column order. */
     List<String> baselineNames();
 
