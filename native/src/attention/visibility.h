@@ -202,14 +202,9 @@ struct BlockRules {
     // Whether every valid row sees every key of [ja, jb) by causal and window
     // (the layout is checked separately).
     bool band_full(int64_t ja, int64_t jb) const {
-        const SeqRules &r = *rp;
-        const int64_t last = q0 + nvalid - 1;
-        if (r.causal && jb - 1 > q0 + r.off) return false;
-        if (r.window) {
-            if (r.wr >= 0 && jb - 1 > q0 + r.off + r.wr) return false;
-            if (r.wl >= 0 && ja < last + r.off - r.wl) return false;
-        }
-        return true;
+        int64_t fa = 0, fb = 0;
+        band_full_range(ja, jb, fa, fb);
+        return fa <= ja && fb >= jb;
     }
 };
 

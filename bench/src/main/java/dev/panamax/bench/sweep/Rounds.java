@@ -84,7 +84,7 @@ public final class Rounds {
         for (int i = 0; i < n; i++) {
             double[] t = times.get(i).stream().mapToDouble(Double::doubleValue).toArray();
             out.add(failures[i] != null ? new Outcome(Double.NaN, failures[i])
-                    : new Outcome(Timing.median(Arrays.copyOf(t, t.length)), null));
+                    : new Outcome(Timing.median(t), null));
         }
         return out;
     }
