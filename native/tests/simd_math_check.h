@@ -108,6 +108,47 @@ int check_simd_math(const char *isa) {
         expect(std::signbit(th[i]) == std::signbit(tx[i]) || th[i] == 0.f, "tanh keeps the sign", tx[i], th[i]);
     }
     std::printf("%s: tanh max abs err %.2e over [-20, 20] and specials\n", isa, worst_t);
+    // silu and softplus against float64 over [-100, 100] and specials:
+    // relative error (softplus is never below e^-100 there; silu from -87 on,
+    // and about 0 below, where e^-x overflows).
+    {
+        std::vector<float> sx;
+        for (int i = -100000; i <= 100000; ++i) sx.push_back(float(i) * 0.001f + 0.00031f);
+        for (float v : {0.f, -0.f, 1e-30f, -1e-30f, 1e-7f, -1e-7f}) sx.push_back(v);
+        const std::vector<float> si = apply<T>(sx, [](V v) { return pmx::simd::silu<T>(v); });
+        const std::vector<float> sp = apply<T>(sx, [](V v) { return pmx::simd::softplus<T>(v); });
+        double worst_si = 0, worst_sp = 0;
+        for (size_t i = 0; i < sx.size(); ++i) {
+            const double x = sx[i];
+            const double want_si = x / (1.0 + std::exp(-x));
+            const double want_sp = x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+            if (want_si == 0.0) {
+                expect(si[i] == 0.f, "silu(0) is 0", sx[i], si[i]);
+            } else if (x >= -87.0) {
+                const double rel = std::fabs(si[i] - want_si) / std::fabs(want_si);
+                worst_si = std::max(worst_si, rel);
+                expect(rel <= 1e-6, "silu relative error above 1e-6", sx[i], si[i]);
+            } else {
+                // Where e^-x overflows the result is -0 (documented); |true| < 1e-35.
+                const double rel = std::fabs(si[i] - want_si) / std::fabs(want_si);
+                expect((si[i] == 0.f && std::fabs(want_si) < 1e-35) || rel <= 1e-6,
+                       "silu below -87: -0 or within 1e-6", sx[i], si[i]);
+            }
+            if (want_sp >= 0x1p-125) {
+                const double rel = std::fabs(sp[i] - want_sp) / want_sp;
+                worst_sp = std::max(worst_sp, rel);
+                expect(rel <= 1e-6, "softplus relative error above 1e-6", sx[i], sp[i]);
+            }
+        }
+        const std::vector<float> specials = {nan, inf, -inf};
+        const std::vector<float> si_s = apply<T>(specials, [](V v) { return pmx::simd::silu<T>(v); });
+        const std::vector<float> sp_s = apply<T>(specials, [](V v) { return pmx::simd::softplus<T>(v); });
+        expect(std::isnan(si_s[0]), "silu(NaN) is NaN", nan, si_s[0]);
+        expect(std::isnan(sp_s[0]), "softplus(NaN) is NaN", nan, sp_s[0]);
+        expect(sp_s[1] == inf, "softplus(inf) is inf", inf, sp_s[1]);
+        expect(sp_s[2] == 0.f, "softplus(-inf) is 0", -inf, sp_s[2]);
+        std::printf("%s: silu max rel err %.2e, softplus max rel err %.2e over [-100, 100]\n", isa, worst_si, worst_sp);
+    }
     // transpose: a W x W tile between strided, unaligned rows; the elements
     // around the destination tile stay untouched.
     {

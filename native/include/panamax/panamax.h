@@ -56,7 +56,7 @@ extern "C" {
 
 /* Version of this ABI: major << 16 | minor. A major change breaks callers. */
 #define PMX_ABI_VERSION_MAJOR 2
-#define PMX_ABI_VERSION_MINOR 1
+#define PMX_ABI_VERSION_MINOR 2
 
 /* Limits (bindings read these; nothing else writes them down again). */
 #define PMX_MAX_DIMS 8        /* largest rank a pmx_tensor can describe   */
@@ -401,6 +401,131 @@ PMX_API pmx_status pmx_bigbird_layout(pmx_context *ctx, const pmx_bigbird_params
  */
 PMX_API pmx_status pmx_attention_fwd_reference(pmx_context *ctx, const pmx_attention_params *params);
 
+/* ---- state-space models: causal depthwise conv1d --------------------------- */
+
+/*
+ * Mamba's short causal convolution, per channel c (depthwise), width W:
+ *   out[t, c] = act(bias[c] + sum_{k<W} weight[c, k] · x[t - W + 1 + k, c])
+ * where act is SiLU (x·sigmoid(x)) when `silu` is set, else the identity.
+ * Positions before the start of a sequence read state_in (its last W - 1
+ * inputs, oldest first), or 0 when state_in is absent.
+ *
+ * | tensor         | dense (cu_seqlens absent) | packed varlen (present)  |
+ * |----------------|---------------------------|--------------------------|
+ * | x, out         | [B, L, C]                 | [total, C]               |
+ * | weight         | [C, W], 1 <= W <= PMX_MAX_CONV1D_WIDTH                |
+ * | bias           | [C] (optional)                                        |
+ * | state_in       | [B, C, W - 1] (optional)                              |
+ * | state_out      | [B, C, W - 1] (optional): the last W - 1 inputs       |
+ * | cu_seqlens     | —                         | [B + 1] int32            |
+ *
+ * Any strides (Mamba's channel-major [B, C, L] is the strided view with
+ * stride (C·L, 1, L)). Varlen: sequence b is rows cu_seqlens[b] ..
+ * cu_seqlens[b + 1] - 1 and starts from its own state_in[b]. A sequence
+ * shorter than W - 1 carries the older part of its state_in into state_out.
+ * dtype F32 (I32 for cu_seqlens); the reference also takes F64 tensors.
+ * out and state_out never alias an input. Needs no workspace: cu_seqlens
+ * (B + 1 values) are copied once and validated before any is used.
+ */
+#define PMX_MAX_CONV1D_WIDTH 8
+
+typedef struct pmx_causal_conv1d_params {
+    int64_t struct_size;   /* sizeof(pmx_causal_conv1d_params) */
+    pmx_tensor x;
+    pmx_tensor weight;
+    pmx_tensor bias;       /* optional */
+    pmx_tensor state_in;   /* optional */
+    pmx_tensor cu_seqlens; /* optional: packed varlen */
+    int32_t silu;          /* 1 = SiLU on the output */
+    int32_t reserved;      /* 0 */
+    pmx_tensor out;        /* written */
+    pmx_tensor state_out;  /* optional, written */
+} pmx_causal_conv1d_params;
+
+PMX_API pmx_status pmx_causal_conv1d(pmx_context *ctx, const pmx_causal_conv1d_params *params);
+
+/*
+ * One decoding step: x and out are [B, C] (one token per sequence), the rest
+ * as above without cu_seqlens; state_out receives the state rolled by one
+ * token and may be state_in itself (same data and strides: in place).
+ */
+PMX_API pmx_status pmx_causal_conv1d_step(pmx_context *ctx, const pmx_causal_conv1d_params *params);
+
+/* The float64 reference of pmx_causal_conv1d (F32 or F64 tensors). For tests. */
+PMX_API pmx_status pmx_causal_conv1d_reference(pmx_context *ctx, const pmx_causal_conv1d_params *params);
+
+/* ---- state-space models: Mamba selective scan ------------------------------- */
+
+/*
+ * The selective scan of Mamba (S6), per sequence, channel d and state n:
+ *   dt_t   = softplus(delta[t, d] + delta_bias[d])   (delta_softplus = 1)
+ *          = delta[t, d] + delta_bias[d]             (otherwise)
+ *   s_t    = exp(dt_t · A[d, n]) · s_{t-1} + dt_t · B[t, g, n] · u[t, d]
+ *   y[t,d] = sum_n C[t, g, n] · s_t[n] + D[d] · u[t, d]
+ *   out    = y · silu(z[t, d])                       (when z is given)
+ * with g = d / (Dm / G) the group of channel d, s_{-1} = state_in (0 when
+ * absent) and softplus(x) = log(1 + e^x).
+ *
+ * | tensor                 | dense (cu_seqlens absent) | packed varlen      |
+ * |------------------------|---------------------------|--------------------|
+ * | u, delta, z, out       | [B, L, Dm]                | [total, Dm]        |
+ * | B, C                   | [B, L, G, Ns]             | [total, G, Ns]     |
+ * | A                      | [Dm, Ns]                                       |
+ * | D, delta_bias          | [Dm] (optional)                                |
+ * | state_in, state_out    | [B, Dm, Ns] (optional; state_out: final state) |
+ * | cu_seqlens             | —                         | [B + 1] int32      |
+ *
+ * G divides Dm; 1 <= Ns <= PMX_MAX_SCAN_STATE. Any strides (channel-major [B, Dm, L] is a strided view).
+ * Varlen: each sequence starts from its own state_in[b] (or 0). The state is
+ * carried in F32. Work is split over (sequence, channel block) items; when
+ * those are fewer than the threads (one long sequence with few channels) the
+ * sequence is also cut into chunks along L, scanned in parallel, and the
+ * chunk states combined (an exact rearrangement: results agree with the
+ * sequential scan to rounding). `chunk` forces chunks of that many tokens
+ * (0 = automatic). dtype F32 (I32 cu_seqlens); the reference takes F64 too.
+ */
+#define PMX_MAX_SCAN_STATE 256
+
+typedef struct pmx_selective_scan_params {
+    int64_t struct_size;   /* sizeof(pmx_selective_scan_params) */
+    pmx_tensor u;
+    pmx_tensor delta;
+    pmx_tensor A;
+    pmx_tensor B;
+    pmx_tensor C;
+    pmx_tensor D;          /* optional */
+    pmx_tensor z;          /* optional */
+    pmx_tensor delta_bias; /* optional */
+    pmx_tensor state_in;   /* optional */
+    pmx_tensor cu_seqlens; /* optional: packed varlen */
+    int32_t delta_softplus;/* 1 = softplus on delta + delta_bias */
+    int32_t reserved;      /* 0 */
+    int64_t chunk;         /* tokens per chunk along L; 0 = automatic */
+    pmx_tensor out;        /* written */
+    pmx_tensor state_out;  /* optional, written */
+} pmx_selective_scan_params;
+
+/* Bytes of workspace pmx_selective_scan needs for these params on this
+ * context (its thread count); UNSUPPORTED for what this build cannot run. */
+PMX_API pmx_status pmx_selective_scan_workspace_size(pmx_context *ctx, const pmx_selective_scan_params *params,
+                                                     int64_t *out_bytes);
+
+/* Runs the scan. workspace: 64-byte aligned, at least the size asked for
+ * (NULL when that is 0). */
+PMX_API pmx_status pmx_selective_scan(pmx_context *ctx, const pmx_selective_scan_params *params, void *workspace,
+                                      int64_t workspace_bytes);
+
+/*
+ * One decoding step (no workspace): u, delta, z, out are [B, Dm]; B, C are
+ * [B, G, Ns]; state_in and state_out [B, Dm, Ns], and state_out may be
+ * state_in itself (same data and strides: in place). No cu_seqlens, chunk 0.
+ */
+PMX_API pmx_status pmx_selective_scan_step(pmx_context *ctx, const pmx_selective_scan_params *params);
+
+/* The float64 reference of pmx_selective_scan (sequential, F32 or F64
+ * tensors; no workspace). For tests and accuracy checks. */
+PMX_API pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_selective_scan_params *params);
+
 /* ---- benchmark baselines (not operators: in-run yardsticks) --------------- */
 
 /*
@@ -422,6 +547,22 @@ PMX_API pmx_status pmx_bench_attention_unfused(pmx_context *ctx, const pmx_atten
  */
 PMX_API pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                                    const float *b, int64_t ldb, float *c, int64_t ldc);
+
+/*
+ * `count` vectorised exps (the 2^x the kernels use, on arguments in [-24, 0)
+ * from an L1-resident table), split over the context's threads; the sum of
+ * the results goes to *out_checksum. The in-run ceiling of exp-bound kernels
+ * (one exp per token, channel and state in the selective scan). count is
+ * rounded up to whole tables of 1024 per thread.
+ */
+PMX_API pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum);
+
+/*
+ * The selective scan as a plain float32 loop, token by token, on one thread
+ * (libm expf): what a user writes first. Same params contract as
+ * pmx_selective_scan (no workspace; chunk is ignored).
+ */
+PMX_API pmx_status pmx_bench_selective_scan_sequential(pmx_context *ctx, const pmx_selective_scan_params *params);
 
 /* Does nothing and succeeds: measures the cost of a call from the caller. */
 PMX_API pmx_status pmx_bench_noop(pmx_context *ctx);

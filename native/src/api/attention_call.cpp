@@ -22,38 +22,6 @@ constexpr int64_t kParamsV1Size = static_cast<int64_t>(offsetof(pmx_attention_pa
 // Size of the ABI 2.1 struct (sparsity, bias, positions).
 constexpr int64_t kParamsV21Size = static_cast<int64_t>(sizeof(pmx_attention_params));
 
-void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool allow_f64) {
-    if (!allow_f64 && (t.dtype == PMX_DTYPE_F16 || t.dtype == PMX_DTYPE_BF16))
-        fail(PMX_STATUS_UNSUPPORTED, "%s: dtype %s is not supported by the CPU kernel yet (use f32)", name,
-             dtype_name(t.dtype));
-    if (allow_f64) check_tensor(t, name, ndim, {PMX_DTYPE_F32, PMX_DTYPE_F64}, PMX_DEVICE_CPU);
-    else check_tensor(t, name, ndim, {PMX_DTYPE_F32}, PMX_DEVICE_CPU);
-}
-
-// cu_seqlens as a tensor: [B + 1] int32, contiguous.
-void check_cu_seqlens_tensor(const pmx_tensor &t, const char *name, int64_t batch_plus_one) {
-    check_tensor(t, name, 1, {PMX_DTYPE_I32}, PMX_DEVICE_CPU);
-    check_dim(t, name, 0, batch_plus_one, "B + 1");
-    if (t.stride[0] != 1 && batch_plus_one > 1) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must be contiguous", name);
-}
-
-// cu_seqlens values: start at 0, never decrease, end at most at `total`.
-void check_cu_seqlens_values(const int32_t *c, const char *name, int64_t batch_plus_one, int64_t total) {
-    if (c[0] != 0) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must start at 0, starts at %d", name, c[0]);
-    for (int64_t i = 1; i < batch_plus_one; ++i)
-        if (c[i] < c[i - 1])
-            fail(PMX_STATUS_INVALID_ARGUMENT, "%s: decreases at index %lld (%d < %d)", name, (long long)i, c[i],
-                 c[i - 1]);
-    if (c[batch_plus_one - 1] > total)
-        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: last entry %d exceeds the %lld packed rows", name,
-             c[batch_plus_one - 1], (long long)total);
-}
-
-struct NamedTensor {
-    const pmx_tensor *tensor;
-    const char *name;
-};
-
 // Every tensor of the params, the outputs first (n_outputs of them). The ABI
 // 2.1 tensors count only when the caller's struct has them.
 struct Tensors {
@@ -222,12 +190,7 @@ void bind_cu_seqlens(attention::FwdGeometry &p, const pmx_attention_params &a, i
 
 void check_outputs_apart(const pmx_attention_params &a) {
     const Tensors t = tensors_of(a);
-    for (size_t o = 0; o < t.n_outputs; ++o) {
-        const NamedTensor &out = t.all[o];
-        check_no_self_overlap(*out.tensor, out.name);
-        for (size_t i = 0; i < t.n; ++i)
-            if (i != o) check_apart(byte_range(*out.tensor), out.name, byte_range(*t.all[i].tensor), t.all[i].name);
-    }
+    pmx::check_outputs_apart(t.all.data(), t.n, t.n_outputs);
 }
 
 void check_workspace_apart(const pmx_attention_params &a, const void *workspace, int64_t bytes) {

@@ -1,10 +1,16 @@
 // extern "C" entry points of the benchmark baselines (in-run yardsticks, not
-// operators): the unfused attention, oneDNN sgemm, and the no-op.
+// operators): the unfused attention, oneDNN sgemm, the exp rate, the
+// sequential selective scan, and the no-op.
 #include <omp.h>
+
+#include <vector>
 #include <oneapi/dnnl/dnnl.h>
 
 #include "api/attention_call.h"
+#include "api/selective_scan_call.h"
 #include "baseline/attention_unfused.h"
+#include "baseline/exp_rate.h"
+#include "baseline/scan_sequential.h"
 #include "common/api_checks.h"
 #include "common/context.h"
 #include "common/status.h"
@@ -42,6 +48,26 @@ PMX_API pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64
         omp_set_num_threads(pmx::resolved_threads(ctx));
         const dnnl_status_t st = dnnl_sgemm('N', 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc);
         if (st != dnnl_success) pmx::fail(PMX_STATUS_INTERNAL_ERROR, "oneDNN sgemm failed with status %d", (int)st);
+    });
+}
+
+PMX_API pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        pmx::check_out_ptr(out_checksum, "out_checksum");
+        if (count < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "count: must not be negative, got %lld", (long long)count);
+        *out_checksum = pmx::baseline::exp_rate(count, pmx::resolved_threads(ctx));
+    });
+}
+
+PMX_API pmx_status pmx_bench_selective_scan_sequential(pmx_context *ctx, const pmx_selective_scan_params *params) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        pmx::ssm::ScanProblem p = pmx::resolve_selective_scan(params, false);
+        pmx::check_scan_outputs_apart(*params, false);
+        std::vector<int32_t> cu_copy(p.varlen ? size_t(p.batch + 1) : 0);
+        pmx::bind_scan_cu_seqlens(p, *params, cu_copy.data());
+        pmx::baseline::selective_scan_sequential(p);
     });
 }
 

@@ -140,4 +140,37 @@ void check_apart(ByteRange a, const char *a_name, ByteRange b, const char *b_nam
     if (a.first <= b.last && b.first <= a.last) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: overlaps %s", a_name, b_name);
 }
 
+void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool allow_f64) {
+    if (!allow_f64 && (t.dtype == PMX_DTYPE_F16 || t.dtype == PMX_DTYPE_BF16))
+        fail(PMX_STATUS_UNSUPPORTED, "%s: dtype %s is not supported by the CPU kernel yet (use f32)", name,
+             dtype_name(t.dtype));
+    if (allow_f64) check_tensor(t, name, ndim, {PMX_DTYPE_F32, PMX_DTYPE_F64}, PMX_DEVICE_CPU);
+    else check_tensor(t, name, ndim, {PMX_DTYPE_F32}, PMX_DEVICE_CPU);
+}
+
+void check_cu_seqlens_tensor(const pmx_tensor &t, const char *name, int64_t batch_plus_one) {
+    check_tensor(t, name, 1, {PMX_DTYPE_I32}, PMX_DEVICE_CPU);
+    check_dim(t, name, 0, batch_plus_one, "B + 1");
+    if (t.stride[0] != 1 && batch_plus_one > 1) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must be contiguous", name);
+}
+
+void check_cu_seqlens_values(const int32_t *c, const char *name, int64_t batch_plus_one, int64_t total) {
+    if (c[0] != 0) fail(PMX_STATUS_INVALID_ARGUMENT, "%s: must start at 0, starts at %d", name, c[0]);
+    for (int64_t i = 1; i < batch_plus_one; ++i)
+        if (c[i] < c[i - 1])
+            fail(PMX_STATUS_INVALID_ARGUMENT, "%s: decreases at index %lld (%d < %d)", name, (long long)i, c[i],
+                 c[i - 1]);
+    if (c[batch_plus_one - 1] > total)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "%s: last entry %d exceeds the %lld packed rows", name,
+             c[batch_plus_one - 1], (long long)total);
+}
+
+void check_outputs_apart(const NamedTensor *t, size_t n, size_t n_outputs) {
+    for (size_t o = 0; o < n_outputs; ++o) {
+        check_no_self_overlap(*t[o].tensor, t[o].name);
+        for (size_t i = 0; i < n; ++i)
+            if (i != o) check_apart(byte_range(*t[o].tensor), t[o].name, byte_range(*t[i].tensor), t[i].name);
+    }
+}
+
 }  // namespace pmx

@@ -2,6 +2,7 @@
 // (INVALID_ARGUMENT) with a message that names the argument.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 
@@ -42,5 +43,26 @@ void check_no_self_overlap(const pmx_tensor &t, const char *name);
 
 // Throws "<a_name>: overlaps <b_name>" when the two ranges share a byte.
 void check_apart(ByteRange a, const char *a_name, ByteRange b, const char *b_name);
+
+// A float tensor of a kernel (F32) or of a float64 reference (F32 or F64,
+// allow_f64): F16/BF16 report UNSUPPORTED, other dtypes INVALID_ARGUMENT.
+void check_float_tensor(const pmx_tensor &t, const char *name, int ndim, bool allow_f64);
+
+// cu_seqlens as a tensor: [B + 1] int32, contiguous.
+void check_cu_seqlens_tensor(const pmx_tensor &t, const char *name, int64_t batch_plus_one);
+
+// cu_seqlens values: start at 0, never decrease, end at most at `total`.
+void check_cu_seqlens_values(const int32_t *c, const char *name, int64_t batch_plus_one, int64_t total);
+
+// A tensor with the name its messages use.
+struct NamedTensor {
+    const pmx_tensor *tensor;
+    const char *name;
+};
+
+// The header's aliasing contract for a call's tensors, the first n_outputs
+// of which it writes: each output gives every element its own address and
+// shares no byte with any other tensor listed ("out: overlaps x").
+void check_outputs_apart(const NamedTensor *tensors, size_t n, size_t n_outputs);
 
 }  // namespace pmx

@@ -1,5 +1,7 @@
 package dev.panamax;
 
+import dev.panamax.internal.Checks;
+
 /**
  * Settings of an attention call, validated when constructed.
  *
@@ -74,8 +76,8 @@ public final class AttentionOptions {
                     + ": is null; give both cuSeqlensQ and cuSeqlensK (packed varlen) or neither (dense)");
         }
         if (b.cuSeqlensQ != null) {
-            checkCuSeqlens(b.cuSeqlensQ, "cuSeqlensQ");
-            checkCuSeqlens(b.cuSeqlensK, "cuSeqlensK");
+            Checks.cuSeqlens(b.cuSeqlensQ, "cuSeqlensQ");
+            Checks.cuSeqlens(b.cuSeqlensK, "cuSeqlensK");
             if (b.cuSeqlensK.shape(0) != b.cuSeqlensQ.shape(0)) {
                 throw new IllegalArgumentException("cuSeqlensK: has " + b.cuSeqlensK.shape(0)
                         + " entries but cuSeqlensQ has " + b.cuSeqlensQ.shape(0) + " (both are [B + 1])");
@@ -320,20 +322,6 @@ public final class AttentionOptions {
         return sb.append(']').toString();
     }
 
-    private static void checkCuSeqlens(Tensor t, String name) {
-        if (t.dtype() != DType.I32) {
-            throw new IllegalArgumentException(name + ": dtype " + t.dtype() + " is not accepted, expected I32");
-        }
-        if (t.rank() != 1) {
-            throw new IllegalArgumentException(name + ": expected rank 1 [B + 1], got rank " + t.rank());
-        }
-        if (t.shape(0) < 2) {
-            throw new IllegalArgumentException(name + ": needs shape [B + 1] with B >= 1, got [" + t.shape(0) + "]");
-        }
-        if (t.stride(0) != 1) {
-            throw new IllegalArgumentException(name + ": must be contiguous (stride 1), stride is " + t.stride(0));
-        }
-    }
 
     /** Non-causal, scale {@code 1/sqrt(D)}, dense. */
     public static AttentionOptions defaults() {

@@ -96,6 +96,33 @@ class BaselinesTest {
     }
 
     @Test
+    void expSumsItsExpsAndRefusesANegativeCount() {
+        try (Context ctx = Context.create(2)) {
+            // Arguments in [-24, 0): each 2^x lies in (2^-24, 1], so 8192 of them sum to between 0 and 8192
+            // (the count is rounded up to whole tables of 1024 per thread).
+            double sum = Baselines.exp(ctx, 8192);
+            assertTrue(sum > 8192 * 0x1p-24 && sum <= 8192, "sum " + sum);
+            assertEquals(0.0, Baselines.exp(ctx, 0));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Baselines.exp(ctx, -1));
+            assertTrue(e.getMessage().startsWith("count:"), e.getMessage());
+        }
+    }
+
+    @Test
+    void sequentialSelectiveScanMatchesTheReference() {
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(2)) {
+            SelectiveScanTest.Inputs in = SelectiveScanTest.Inputs.of(arena, 2, 23, 77);
+            SelectiveScanOptions o = in.options().build();
+            Tensor out = TestSupport.poisoned(arena, DType.F32, 2, 23, 24);
+            Tensor state = TestSupport.poisoned(arena, DType.F32, 2, 24, 16);
+            Baselines.selectiveScanSequential(ctx, in.u(), in.delta(), in.a(), in.b(), in.c(), o, out, state);
+            double[][] want = SelectiveScanTest.reference(in, 2, 23);
+            SelectiveScanTest.assertClose("sequential out", out.toDoubleArray(), want[0]);
+            SelectiveScanTest.assertClose("sequential state", state.toDoubleArray(), want[1]);
+        }
+    }
+
+    @Test
     void noopChecksItsStatusAndRefusesAClosedContext() {
         Context ctx = Context.create(1);
         for (int i = 0; i < 1000; i++) Baselines.noop(ctx);   // a non-zero status would throw

@@ -3,20 +3,24 @@ package dev.panamax.baseline;
 import dev.panamax.AttentionOptions;
 import dev.panamax.Context;
 import dev.panamax.PanamaxException;
+import dev.panamax.SelectiveScanOptions;
 import dev.panamax.Status;
 import dev.panamax.Tensor;
 import dev.panamax.internal.AttentionParams;
 import dev.panamax.internal.Checks;
 import dev.panamax.internal.ContextState;
 import dev.panamax.internal.NativeCall;
+import dev.panamax.internal.ScanParams;
 import dev.panamax.internal.ffi.Panamax_h;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
- * In-run yardsticks for benchmarks, not operators: the unfused attention a user writes first, the
- * compute ceiling (oneDNN sgemm) and the cost of a call. They call the library's {@code pmx_bench_*}
- * functions. This package is not exported by the {@code dev.panamax} module (the benchmarks run on the
+ * In-run yardsticks for benchmarks, not operators: the unfused attention and the sequential selective scan
+ * a user writes first, the compute ceilings (oneDNN sgemm, the vectorised exp rate) and the cost of a call.
+ * They call the library's {@code pmx_bench_*} functions. This package is not exported by the {@code dev.panamax} module (the benchmarks run on the
  * class path), so it is not part of the user API.
  *
  * <p>Arguments are checked like the operators' (an {@link IllegalArgumentException} naming the argument
@@ -81,6 +85,33 @@ public final class Baselines {
             call.check(Panamax_h.pmx_bench_sgemm(call.nativeContext(), m, n, k, a, Math.max(k, 1), b,
                     Math.max(n, 1), c, Math.max(n, 1)));
         }
+    }
+
+    /**
+     * {@code count} vectorised exps (the 2^x the kernels use) on the context's threads: the in-run ceiling of
+     * exp-bound kernels such as the selective scan (one exp per token, channel and state).
+     *
+     * @return the sum of the results (a checksum, so that nothing is optimised away)
+     * @throws IllegalArgumentException for a negative count
+     */
+    public static double exp(Context ctx, long count) {
+        Checks.requireNonNull(ctx, "ctx");
+        if (count < 0) throw new IllegalArgumentException("count: must not be negative, got " + count);
+        try (NativeCall call = NativeCall.begin(ctx); Arena arena = Arena.ofConfined()) {
+            MemorySegment sum = arena.allocate(ValueLayout.JAVA_DOUBLE);
+            call.check(Panamax_h.pmx_bench_exp(call.nativeContext(), count, sum));
+            return sum.get(ValueLayout.JAVA_DOUBLE, 0);
+        }
+    }
+
+    /**
+     * The selective scan as a plain float32 loop on one thread (what a user writes first): the same contract
+     * as {@link dev.panamax.SelectiveScan#run(Context, Tensor, Tensor, Tensor, Tensor, Tensor,
+     * SelectiveScanOptions, Tensor, Tensor)} (the chunk is ignored).
+     */
+    public static void selectiveScanSequential(Context ctx, Tensor u, Tensor delta, Tensor a, Tensor b, Tensor c,
+                                               SelectiveScanOptions options, Tensor out, Tensor stateOut) {
+        ScanParams.run(ScanParams.sequential(), ctx, u, delta, a, b, c, options, out, stateOut);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.panamax.internal;
 
+import dev.panamax.DType;
 import dev.panamax.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -95,5 +96,65 @@ public final class Checks {
             throw new IllegalArgumentException("workspace: must be 64-byte aligned, address is 0x"
                     + Long.toHexString(workspace.address()));
         }
+    }
+    /**
+     * A cu_seqlens tensor: I32, rank 1, {@code [B + 1]} with B &ge; 1, contiguous. Its values (from 0, never
+     * decreasing, within the packed rows) are checked by the library on its own copy at call time.
+     */
+    public static void cuSeqlens(Tensor t, String name) {
+        if (t.dtype() != DType.I32) {
+            throw new IllegalArgumentException(name + ": dtype " + t.dtype() + " is not accepted, expected I32");
+        }
+        if (t.rank() != 1) {
+            throw new IllegalArgumentException(name + ": expected rank 1 [B + 1], got rank " + t.rank());
+        }
+        if (t.shape(0) < 2) {
+            throw new IllegalArgumentException(name + ": needs shape [B + 1] with B >= 1, got [" + t.shape(0) + "]");
+        }
+        if (t.stride(0) != 1) {
+            throw new IllegalArgumentException(name + ": must be contiguous (stride 1), stride is " + t.stride(0));
+        }
+    }
+    /**
+     * A float tensor of an operator: usable, of rank {@code rank} ({@code shape} describes it in the
+     * message, e.g. "[B, L, Dm]"), F32, or F32 or F64 for a float64 reference ({@code allowF64}).
+     */
+    public static void floatTensor(Tensor t, String name, int rank, String shape, boolean allowF64) {
+        requireUsable(t, name);
+        if (t.rank() != rank) {
+            throw new IllegalArgumentException(name + ": expected rank " + rank + " " + shape + ", got rank " + t.rank());
+        }
+        if (t.dtype() != DType.F32 && !(allowF64 && t.dtype() == DType.F64)) {
+            throw new IllegalArgumentException(name + ": dtype " + t.dtype() + " is not accepted here, expected "
+                    + (allowF64 ? "F32 or F64" : "F32"));
+        }
+    }
+
+    /** A float tensor shaped exactly like {@code like} (named {@code likeName} in the message). */
+    public static void floatLike(Tensor t, String name, Tensor like, String likeName, boolean allowF64) {
+        floatTensor(t, name, like.rank(), "(like " + likeName + ")", allowF64);
+        for (int i = 0; i < like.rank(); i++) {
+            if (t.shape(i) != like.shape(i)) {
+                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape()) + " must equal "
+                        + likeName + "'s " + Arrays.toString(like.shape()));
+            }
+        }
+    }
+
+    /** A float tensor of exactly {@code dims} (described by {@code shape}, e.g. "[B, Dm, Ns]"). */
+    public static void floatShaped(Tensor t, String name, String shape, boolean allowF64, long... dims) {
+        floatTensor(t, name, dims.length, shape, allowF64);
+        for (int i = 0; i < dims.length; i++) {
+            if (t.shape(i) != dims[i]) {
+                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape()) + " must be " + shape
+                        + " = " + Arrays.toString(dims));
+            }
+        }
+    }
+
+    /** {@code out} is {@code in} itself: same address, dtype and strides (an in-place update). */
+    public static boolean sameView(Tensor out, Tensor in) {
+        return in != null && out != null && in.segment().address() == out.segment().address()
+                && in.dtype() == out.dtype() && Arrays.equals(in.strides(), out.strides());
     }
 }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 /** {@code panamax run <operator>}: each operator is a subcommand reading and writing .npy files. */
 @Command(name = "run", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "OPERATOR",
         description = "Run one operator on NumPy .npy inputs (float32/int32, C order) and write .npy outputs.",
-        subcommands = {RunAttentionCommand.class, RunRopeCommand.class})
+        subcommands = {RunAttentionCommand.class, RunRopeCommand.class, RunSelectiveScanCommand.class,
+                RunSelectiveScanStepCommand.class, RunCausalConv1dCommand.class})
 final class RunCommand implements Runnable {
     @Spec
     CommandSpec spec;

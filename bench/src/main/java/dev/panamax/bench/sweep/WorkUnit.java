@@ -5,7 +5,9 @@ public enum WorkUnit {
     /** Floating-point operations: compute-bound operators, rated in GFLOP/s. */
     FLOP("flops", "GFLOP/s", "gflops"),
     /** Bytes read and written: memory-bound operators, rated in GB/s. */
-    BYTE("bytes_moved", "GB/s", "gbytes_per_s");
+    BYTE("bytes_moved", "GB/s", "gbytes_per_s"),
+    /** Exponentials: exp-bound operators (the selective scan: one per token, channel and state), in Gexp/s. */
+    EXP("exps", "Gexp/s", "gexps_per_s");
 
     private final String csvAmount;
     private final String rateLabel;

@@ -61,11 +61,12 @@ class CommandsTest {
     @Test
     void demoPassesOnASmallWorkload() {
         Cli.Result r = Cli.run("demo", "--seq-len", "256", "--sparse-len", "9000", "--check-rows", "16",
-                "--threads", "2");
+                "--ssm-len", "3000", "--decode-steps", "20", "--threads", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("Checks against float64: PASS"), r.out());
         assertTrue(r.out().contains("window 256 + 10 globals") && r.out().contains("BigBird 64"), r.out());
-        assertTrue(r.out().contains("[4/4] Speed"), r.out());
+        assertTrue(r.out().contains("[4/5] A Mamba block over a 3000-token sequence, then 20 decode steps"), r.out());
+        assertTrue(r.out().contains("[5/5] Speed"), r.out());
     }
 
     @Test

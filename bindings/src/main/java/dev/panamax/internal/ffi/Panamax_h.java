@@ -32,10 +32,10 @@ public class Panamax_h extends Panamax_h$shared {
     public static int PMX_ABI_VERSION_MAJOR() {
         return PMX_ABI_VERSION_MAJOR;
     }
-    private static final int PMX_ABI_VERSION_MINOR = (int)1L;
+    private static final int PMX_ABI_VERSION_MINOR = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define PMX_ABI_VERSION_MINOR 1
+     * #define PMX_ABI_VERSION_MINOR 2
      * }
      */
     public static int PMX_ABI_VERSION_MINOR() {
@@ -67,6 +67,24 @@ public class Panamax_h extends Panamax_h$shared {
      */
     public static int PMX_MAX_HEAD_DIM() {
         return PMX_MAX_HEAD_DIM;
+    }
+    private static final int PMX_MAX_CONV1D_WIDTH = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_CONV1D_WIDTH 8
+     * }
+     */
+    public static int PMX_MAX_CONV1D_WIDTH() {
+        return PMX_MAX_CONV1D_WIDTH;
+    }
+    private static final int PMX_MAX_SCAN_STATE = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_SCAN_STATE 256
+     * }
+     */
+    public static int PMX_MAX_SCAN_STATE() {
+        return PMX_MAX_SCAN_STATE;
     }
     private static final int PMX_STATUS_SUCCESS = (int)0L;
     /**
@@ -1271,6 +1289,436 @@ public class Panamax_h extends Panamax_h$shared {
         }
     }
 
+    private static class pmx_causal_conv1d {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_causal_conv1d");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_causal_conv1d$descriptor() {
+        return pmx_causal_conv1d.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static MethodHandle pmx_causal_conv1d$handle() {
+        return pmx_causal_conv1d.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static MemorySegment pmx_causal_conv1d$address() {
+        return pmx_causal_conv1d.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static int pmx_causal_conv1d(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_causal_conv1d.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_causal_conv1d", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_causal_conv1d_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_causal_conv1d_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_step(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_causal_conv1d_step$descriptor() {
+        return pmx_causal_conv1d_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_step(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static MethodHandle pmx_causal_conv1d_step$handle() {
+        return pmx_causal_conv1d_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_step(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static MemorySegment pmx_causal_conv1d_step$address() {
+        return pmx_causal_conv1d_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_step(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static int pmx_causal_conv1d_step(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_causal_conv1d_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_causal_conv1d_step", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_causal_conv1d_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_causal_conv1d_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_reference(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_causal_conv1d_reference$descriptor() {
+        return pmx_causal_conv1d_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_reference(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static MethodHandle pmx_causal_conv1d_reference$handle() {
+        return pmx_causal_conv1d_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_reference(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static MemorySegment pmx_causal_conv1d_reference$address() {
+        return pmx_causal_conv1d_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_causal_conv1d_reference(pmx_context *ctx, const pmx_causal_conv1d_params *params)
+     * }
+     */
+    public static int pmx_causal_conv1d_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_causal_conv1d_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_causal_conv1d_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_selective_scan_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_selective_scan_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_workspace_size(pmx_context *ctx, const pmx_selective_scan_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_selective_scan_workspace_size$descriptor() {
+        return pmx_selective_scan_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_workspace_size(pmx_context *ctx, const pmx_selective_scan_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_selective_scan_workspace_size$handle() {
+        return pmx_selective_scan_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_workspace_size(pmx_context *ctx, const pmx_selective_scan_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_selective_scan_workspace_size$address() {
+        return pmx_selective_scan_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_workspace_size(pmx_context *ctx, const pmx_selective_scan_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_selective_scan_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_selective_scan_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_selective_scan_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_selective_scan {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_selective_scan");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan(pmx_context *ctx, const pmx_selective_scan_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_selective_scan$descriptor() {
+        return pmx_selective_scan.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan(pmx_context *ctx, const pmx_selective_scan_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_selective_scan$handle() {
+        return pmx_selective_scan.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan(pmx_context *ctx, const pmx_selective_scan_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_selective_scan$address() {
+        return pmx_selective_scan.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan(pmx_context *ctx, const pmx_selective_scan_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_selective_scan(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_selective_scan.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_selective_scan", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_selective_scan_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_selective_scan_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_step(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_selective_scan_step$descriptor() {
+        return pmx_selective_scan_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_step(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static MethodHandle pmx_selective_scan_step$handle() {
+        return pmx_selective_scan_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_step(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static MemorySegment pmx_selective_scan_step$address() {
+        return pmx_selective_scan_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_step(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static int pmx_selective_scan_step(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_selective_scan_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_selective_scan_step", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_selective_scan_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_selective_scan_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_selective_scan_reference$descriptor() {
+        return pmx_selective_scan_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static MethodHandle pmx_selective_scan_reference$handle() {
+        return pmx_selective_scan_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static MemorySegment pmx_selective_scan_reference$address() {
+        return pmx_selective_scan_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static int pmx_selective_scan_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_selective_scan_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_selective_scan_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pmx_bench_attention_unfused_workspace_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Panamax_h.C_INT,
@@ -1458,6 +1906,129 @@ public class Panamax_h extends Panamax_h$shared {
                 traceDowncall("pmx_bench_sgemm", ctx, m, n, k, a, lda, b, ldb, c, ldc);
             }
             return (int)mh$.invokeExact(ctx, m, n, k, a, lda, b, ldb, c, ldc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_bench_exp {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_exp");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum)
+     * }
+     */
+    public static FunctionDescriptor pmx_bench_exp$descriptor() {
+        return pmx_bench_exp.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum)
+     * }
+     */
+    public static MethodHandle pmx_bench_exp$handle() {
+        return pmx_bench_exp.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum)
+     * }
+     */
+    public static MemorySegment pmx_bench_exp$address() {
+        return pmx_bench_exp.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum)
+     * }
+     */
+    public static int pmx_bench_exp(MemorySegment ctx, long count, MemorySegment out_checksum) {
+        var mh$ = pmx_bench_exp.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_bench_exp", ctx, count, out_checksum);
+            }
+            return (int)mh$.invokeExact(ctx, count, out_checksum);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_bench_selective_scan_sequential {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_selective_scan_sequential");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_selective_scan_sequential(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_bench_selective_scan_sequential$descriptor() {
+        return pmx_bench_selective_scan_sequential.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_selective_scan_sequential(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static MethodHandle pmx_bench_selective_scan_sequential$handle() {
+        return pmx_bench_selective_scan_sequential.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_selective_scan_sequential(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static MemorySegment pmx_bench_selective_scan_sequential$address() {
+        return pmx_bench_selective_scan_sequential.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_selective_scan_sequential(pmx_context *ctx, const pmx_selective_scan_params *params)
+     * }
+     */
+    public static int pmx_bench_selective_scan_sequential(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_bench_selective_scan_sequential.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_bench_selective_scan_sequential", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
