@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 /** {@code panamax bench <operator>}: quick sweeps with a table, CSV and plot; JMH is {@code panamax jmh}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "OPERATOR",
         description = "Benchmark an operator over a sweep of sizes against its baselines, printing a table.",
-        subcommands = {BenchAttentionCommand.class, BenchRopeCommand.class, BenchSelectiveScanCommand.class})
+        subcommands = {BenchAttentionCommand.class, BenchRopeCommand.class, BenchSelectiveScanCommand.class,
+                BenchCausalConv1dCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
