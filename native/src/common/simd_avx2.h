@@ -60,6 +60,18 @@ struct Avx2 {
         return _mm256_blendv_ps(r, c, _mm256_cmp_ps(lane, _mm256_set1_ps(float(t)), _CMP_LT_OQ));
     }
 
+    // 1/b to about 2^-22 relative (vrcpps and one Newton step): cheaper than
+    // a division where correct rounding is not needed. +-inf give +-0 and
+    // NaN gives NaN as 1/b does; b must not be 0 or subnormal (vrcpps gives
+    // inf there, and the Newton step NaN).
+    static PMX_INLINE V recip(V b) {
+        const V r = _mm256_rcp_ps(b);
+        const V e = _mm256_fnmadd_ps(b, r, _mm256_set1_ps(1.f));
+        const V n = _mm256_fmadd_ps(r, e, r);
+        const V inf = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.f), b), _mm256_set1_ps(__builtin_inff()),
+                                    _CMP_EQ_OQ);
+        return _mm256_blendv_ps(n, r, inf);
+    }
     static PMX_INLINE V div(V a, V b) { return _mm256_div_ps(a, b); }
     static PMX_INLINE V abs(V x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), x); }
     // |mag| with the sign of `sign` (mag must be >= 0 or -0).
@@ -103,6 +115,15 @@ struct Avx2 {
         p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C0));
         const V scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
         return _mm256_mul_ps(p, scale);
+    }
+
+    // p·2^n for integer-valued n in [-150, 128]: 2^n built from bits (n = 128
+    // makes +inf); exactly 0 where n < -126, as exp2 gives; NaN gives NaN.
+    static PMX_INLINE V pow2_scale(V p, V n) {
+        const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+        const V scaled = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+        const V ok = _mm256_cmp_ps(n, _mm256_set1_ps(-126.f), _CMP_NLT_UQ);
+        return _mm256_and_ps(scaled, ok);
     }
 
     // dst[c·ds + r] = src[r·ss + c] for r, c < 8 (an 8 x 8 tile, unaligned):

@@ -65,6 +65,17 @@ struct Avx512 {
     }
 
     static PMX_INLINE V div(V a, V b) { return _mm512_div_ps(a, b); }
+    // 1/b to about 2^-27 relative (vrcp14ps and one Newton step): cheaper
+    // than a division where correct rounding is not needed. ±0, ±inf and NaN
+    // give what 1/b gives (the Newton step would make NaN of the infinities).
+    static PMX_INLINE V recip(V b) {
+        const V r = _mm512_rcp14_ps(b);
+        // r·(2 - b·r); at b = inf or 0 the correction is NaN, so those keep r.
+        const V e = _mm512_fnmadd_ps(b, r, _mm512_set1_ps(1.f));
+        const V n = _mm512_fmadd_ps(r, e, r);
+        const __mmask16 special = _mm512_fpclass_ps_mask(b, 0x9F);  // NaN, ±0, ±inf
+        return _mm512_mask_mov_ps(n, special, r);
+    }
     static PMX_INLINE V abs(V x) { return _mm512_abs_ps(x); }
     // |mag| with the sign of `sign` (mag must be >= 0 or -0).
     static PMX_INLINE V copysign(V mag, V sign) {
@@ -98,6 +109,13 @@ struct Avx512 {
         p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C2));
         p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C1));
         p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExp2C0));
+        return _mm512_maskz_scalef_ps(ok, p, n);
+    }
+
+    // p·2^n for integer-valued n in [-150, 128] (vscalefps); exactly 0 where
+    // n < -126, as exp2 gives; NaN in p or n gives NaN. For exp's split form.
+    static PMX_INLINE V pow2_scale(V p, V n) {
+        const __mmask16 ok = _mm512_cmp_ps_mask(n, _mm512_set1_ps(-126.f), _CMP_NLT_UQ);
         return _mm512_maskz_scalef_ps(ok, p, n);
     }
 

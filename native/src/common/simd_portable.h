@@ -94,6 +94,12 @@ struct Portable {
             if (i < t) r.x[i] = c.x[i];
         return r;
     }
+    // 1/b (the vector paths approximate it to about 2^-22 and better).
+    static PMX_INLINE V recip(const V &b) {
+        V r;
+        for (int i = 0; i < W; ++i) r.x[i] = 1.f / b.x[i];
+        return r;
+    }
     static PMX_INLINE V div(const V &a, const V &b) {
         V r;
         for (int i = 0; i < W; ++i) r.x[i] = a.x[i] / b.x[i];
@@ -149,6 +155,28 @@ struct Portable {
             float scale;
             std::memcpy(&scale, &bits, sizeof scale);
             r.x[i] = p * scale;
+        }
+        return r;
+    }
+
+    // p·2^n for integer-valued n in [-150, 128] (n = 128 makes +inf); exactly
+    // 0 where n < -126, as exp2 gives; NaN gives NaN.
+    static PMX_INLINE V pow2_scale(const V &p, const V &n) {
+        V r;
+        for (int i = 0; i < W; ++i) {
+            const float ni = n.x[i];
+            if (ni != ni || p.x[i] != p.x[i]) {
+                r.x[i] = p.x[i] + ni;  // NaN
+                continue;
+            }
+            if (ni < -126.f) {
+                r.x[i] = 0.f;
+                continue;
+            }
+            const uint32_t bits = uint32_t(int32_t(ni) + 127) << 23;
+            float scale;
+            std::memcpy(&scale, &bits, sizeof scale);
+            r.x[i] = p.x[i] * scale;
         }
         return r;
     }

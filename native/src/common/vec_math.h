@@ -2,6 +2,7 @@
 // every kernel: include it after the traits header of the translation unit.
 #pragma once
 
+#include "common/exp2_poly.h"
 #include "common/inline.h"
 
 namespace pmx::simd {
@@ -24,7 +25,16 @@ PMX_INLINE typename T::V exp(typename T::V x) {
     const V n = T::round(T::mul(x, T::set1(kLog2e)));
     V r = T::fmadd(n, T::set1(-kLn2Hi), x);
     r = T::fmadd(n, T::set1(-kLn2Lo), r);
-    return T::mul(T::exp2(T::mul(r, T::set1(kLog2e))), T::exp2(n));
+    // 2^f on |f| <= 0.5 (one polynomial), then times 2^n from its bits.
+    const V f = T::mul(r, T::set1(kLog2e));
+    V p = T::set1(kExp2C6);
+    p = T::fmadd(p, f, T::set1(kExp2C5));
+    p = T::fmadd(p, f, T::set1(kExp2C4));
+    p = T::fmadd(p, f, T::set1(kExp2C3));
+    p = T::fmadd(p, f, T::set1(kExp2C2));
+    p = T::fmadd(p, f, T::set1(kExp2C1));
+    p = T::fmadd(p, f, T::set1(kExp2C0));
+    return T::pow2_scale(p, n);
 }
 
 // tanh(x) with an absolute error below 3e-7 (test_simd_math): with
@@ -41,13 +51,14 @@ PMX_INLINE typename T::V tanh(typename T::V x) {
     return T::copysign(t, x);
 }
 
-// x·sigmoid(x) = x / (1 + e^(-x)) (SiLU, Swish), relative error below 1e-6
+// x·sigmoid(x) = x · 1/(1 + e^(-x)) (SiLU, Swish; the reciprocal from the
+// traits' recip, not a division), relative error below 1e-6
 // (test_simd_math). e^(-x) overflows to +inf for x below about -88 and gives
 // -0 there, as the float64 form rounds to; NaN gives NaN.
 template <class T>
 PMX_INLINE typename T::V silu(typename T::V x) {
     const typename T::V one = T::set1(1.f);
-    return T::div(x, T::add(one, exp<T>(T::sub(T::zero(), x))));
+    return T::mul(x, T::recip(T::add(one, exp<T>(T::sub(T::zero(), x)))));
 }
 
 // softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^(-|x|)), relative error

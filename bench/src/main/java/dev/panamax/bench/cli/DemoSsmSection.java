@@ -13,7 +13,6 @@ import dev.panamax.bench.sweep.TensorData;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 
 /**
@@ -57,14 +56,14 @@ final class DemoSsmSection {
                 n, dm, w, ns);
         try (Arena arena = Arena.ofConfined()) {
             // Prefill inputs; the decode tokens follow them as a second sequence of `steps` tokens.
-            Tensor x = uniform(arena, seed, -1, 1, 1, l, dm), xd = uniform(arena, seed + 1, -1, 1, 1, t, dm);
-            Tensor delta = uniform(arena, seed + 2, -4, -1, 1, l, dm), deltaD = uniform(arena, seed + 3, -4, -1, 1, t, dm);
-            Tensor z = uniform(arena, seed + 4, -3, 3, 1, l, dm), zd = uniform(arena, seed + 5, -3, 3, 1, t, dm);
-            Tensor b = uniform(arena, seed + 6, -1, 1, 1, l, 1, ns), bd = uniform(arena, seed + 7, -1, 1, 1, t, 1, ns);
-            Tensor c = uniform(arena, seed + 8, -1, 1, 1, l, 1, ns), cd = uniform(arena, seed + 9, -1, 1, 1, t, 1, ns);
-            Tensor weight = uniform(arena, seed + 10, -0.5, 0.5, dm, w), convBias = uniform(arena, seed + 11, -0.2, 0.2, dm);
-            Tensor a = uniform(arena, seed + 12, -8, -0.5, dm, ns);   // A = -exp(A_log) in a trained model
-            Tensor d = uniform(arena, seed + 13, -1, 1, dm), dtBias = uniform(arena, seed + 14, -0.5, 0.5, dm);
+            Tensor x = rand(arena, seed, -1, 1, 1, l, dm), xd = rand(arena, seed + 1, -1, 1, 1, t, dm);
+            Tensor delta = rand(arena, seed + 2, -4, -1, 1, l, dm), deltaD = rand(arena, seed + 3, -4, -1, 1, t, dm);
+            Tensor z = rand(arena, seed + 4, -3, 3, 1, l, dm), zd = rand(arena, seed + 5, -3, 3, 1, t, dm);
+            Tensor b = rand(arena, seed + 6, -1, 1, 1, l, 1, ns), bd = rand(arena, seed + 7, -1, 1, 1, t, 1, ns);
+            Tensor c = rand(arena, seed + 8, -1, 1, 1, l, 1, ns), cd = rand(arena, seed + 9, -1, 1, 1, t, 1, ns);
+            Tensor weight = rand(arena, seed + 10, -0.5, 0.5, dm, w), convBias = rand(arena, seed + 11, -0.2, 0.2, dm);
+            Tensor a = rand(arena, seed + 12, -8, -0.5, dm, ns);   // A = -exp(A_log) in a trained model
+            Tensor d = rand(arena, seed + 13, -1, 1, dm), dtBias = rand(arena, seed + 14, -0.5, 0.5, dm);
 
             // Prefill.
             Tensor xc = Tensor.allocate(arena, DType.F32, 1, l, dm), y = Tensor.allocate(arena, DType.F32, 1, l, dm);
@@ -191,20 +190,14 @@ final class DemoSsmSection {
         return Tensor.wrap(t.segment().asSlice(i * ns * 4, ns * 4), DType.F32, 1, 1, ns);
     }
 
+    /** Uniform values in [lo, hi). */
+    private static Tensor rand(Arena arena, long seed, double lo, double hi, long... shape) {
+        return TensorData.uniform(Tensor.allocate(arena, DType.F32, shape), seed, lo, hi);
+    }
+
     private static Tensor copy(Arena arena, Tensor t) {
         Tensor c = Tensor.allocate(arena, t.dtype(), t.shape());
         c.segment().copyFrom(t.segment());
         return c;
-    }
-
-    /** Uniform values in [lo, hi). */
-    static Tensor uniform(Arena arena, long seed, double lo, double hi, long... shape) {
-        Tensor t = TensorData.uniform(Tensor.allocate(arena, DType.F32, shape), seed);   // [-1, 1)
-        MemorySegment s = t.segment();
-        for (long i = 0; i < t.elementCount(); i++) {
-            float v = s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (lo + (hi - lo) * (v + 1) / 2));
-        }
-        return t;
     }
 }

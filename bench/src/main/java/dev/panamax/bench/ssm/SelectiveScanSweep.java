@@ -140,14 +140,14 @@ public record SelectiveScanSweep(Context ctx, List<Integer> seqLens, int batch, 
     @Override
     public Trial prepare(Shape s, Arena arena) {
         long b = s.batch(), l = s.seqLen(), dm = s.channels(), ns = s.states(), g = s.groups();
-        Tensor u = uniform(arena, seed, -1, 1, b, l, dm);
-        Tensor delta = uniform(arena, seed + 1, -4, -1, b, l, dm);
-        Tensor z = uniform(arena, seed + 2, -3, 3, b, l, dm);
-        Tensor a = uniform(arena, seed + 3, -8, -0.5, dm, ns);
-        Tensor bm = uniform(arena, seed + 4, -1, 1, b, l, g, ns);
-        Tensor cm = uniform(arena, seed + 5, -1, 1, b, l, g, ns);
-        Tensor d = uniform(arena, seed + 6, -1, 1, dm);
-        Tensor bias = uniform(arena, seed + 7, -0.5, 0.5, dm);
+        Tensor u = TensorData.uniform(Tensor.allocate(arena, DType.F32, b, l, dm), seed, -1, 1);
+        Tensor delta = TensorData.uniform(Tensor.allocate(arena, DType.F32, b, l, dm), seed + 1, -4, -1);
+        Tensor z = TensorData.uniform(Tensor.allocate(arena, DType.F32, b, l, dm), seed + 2, -3, 3);
+        Tensor a = TensorData.uniform(Tensor.allocate(arena, DType.F32, dm, ns), seed + 3, -8, -0.5);
+        Tensor bm = TensorData.uniform(Tensor.allocate(arena, DType.F32, b, l, g, ns), seed + 4, -1, 1);
+        Tensor cm = TensorData.uniform(Tensor.allocate(arena, DType.F32, b, l, g, ns), seed + 5, -1, 1);
+        Tensor d = TensorData.uniform(Tensor.allocate(arena, DType.F32, dm), seed + 6, -1, 1);
+        Tensor bias = TensorData.uniform(Tensor.allocate(arena, DType.F32, dm), seed + 7, -0.5, 0.5);
         SelectiveScanOptions o = SelectiveScanOptions.builder().d(d).z(z).deltaBias(bias).deltaSoftplus(true).build();
         Tensor out = Tensor.allocate(arena, DType.F32, b, l, dm);
         Tensor state = Tensor.allocate(arena, DType.F32, b, dm, ns);
@@ -187,17 +187,6 @@ public record SelectiveScanSweep(Context ctx, List<Integer> seqLens, int batch, 
                 throw new IndexOutOfBoundsException("selective scan has no peers");
             }
         };
-    }
-
-    /** Uniform values in [lo, hi): dt in Mamba's range, decays neither 0 nor 1. */
-    private static Tensor uniform(Arena arena, long seed, double lo, double hi, long... shape) {
-        Tensor t = TensorData.uniform(Tensor.allocate(arena, DType.F32, shape), seed);  // [-1, 1)
-        MemorySegment seg = t.segment();
-        for (long i = 0; i < t.elementCount(); i++) {
-            float x = seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
-            seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (float) (lo + (hi - lo) * (x + 1) / 2));
-        }
-        return t;
     }
 
     private static void positive(String name, long value) {

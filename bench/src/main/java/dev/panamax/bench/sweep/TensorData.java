@@ -29,6 +29,18 @@ public final class TensorData {
         return t;
     }
 
+    /** Fills a contiguous F32 tensor with uniform values in [lo, hi) from {@code seed}; returns it. */
+    public static Tensor uniform(Tensor t, long seed, double lo, double hi) {
+        requireContiguousF32(t);
+        SplittableRandom random = new SplittableRandom(seed);
+        MemorySegment s = t.segment();
+        long n = t.elementCount();
+        for (long i = 0; i < n; i++) {
+            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (lo + (hi - lo) * random.nextDouble()));
+        }
+        return t;
+    }
+
     /** The largest |a - b| over two contiguous F32 tensors of the same element count. */
     public static double maxAbsDiff(Tensor a, Tensor b) {
         requireContiguousF32(a);
