@@ -53,6 +53,40 @@ class AllocationTest {
     }
 
     @Test
+    void steadyStateStateSpaceCallsAllocateNothing() throws Throwable {
+        MethodHandle allocated = allocationCounter();
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {
+            long b = 1, l = 5, dm = 8, ns = 4, w = 4;
+            Tensor x = TestSupport.random(arena, 7, b, l, dm), xc = Tensor.allocate(arena, DType.F32, b, l, dm);
+            Tensor weight = TestSupport.random(arena, 8, dm, w);
+            Tensor convState = Tensor.allocate(arena, DType.F32, b, dm, w - 1);
+            CausalConv1dOptions conv = CausalConv1dOptions.builder().silu(true).build();
+            Tensor delta = TestSupport.random(arena, 9, b, l, dm), a = TestSupport.random(arena, 10, dm, ns);
+            Tensor bm = TestSupport.random(arena, 11, b, l, 1, ns), cm = TestSupport.random(arena, 12, b, l, 1, ns);
+            Tensor y = Tensor.allocate(arena, DType.F32, b, l, dm), state = Tensor.allocate(arena, DType.F32, b, dm, ns);
+            SelectiveScanOptions scan = SelectiveScanOptions.builder().deltaSoftplus(true).build();
+            // One token through the step forms, both states in place.
+            Tensor x1 = TestSupport.random(arena, 13, b, dm), u1 = Tensor.allocate(arena, DType.F32, b, dm);
+            Tensor d1 = TestSupport.random(arena, 14, b, dm), y1 = Tensor.allocate(arena, DType.F32, b, dm);
+            Tensor b1 = TestSupport.random(arena, 15, b, 1, ns), c1 = TestSupport.random(arena, 16, b, 1, ns);
+            CausalConv1dOptions convStep = conv.toBuilder().stateIn(convState).build();
+            SelectiveScanOptions scanStep = scan.toBuilder().stateIn(state).build();
+            Runnable calls = () -> {
+                CausalConv1d.run(ctx, x, weight, conv, xc, convState);
+                SelectiveScan.run(ctx, xc, delta, a, bm, cm, scan, y, state);
+                CausalConv1d.step(ctx, x1, weight, convStep, u1, convState);
+                SelectiveScan.step(ctx, u1, d1, a, b1, c1, scanStep, y1, state);
+            };
+            for (int i = 0; i < WARMUP; i++) calls.run();
+            long before = (long) allocated.invokeExact();
+            for (int i = 0; i < MEASURED; i++) calls.run();
+            long bytes = (long) allocated.invokeExact() - before;
+            assertTrue(bytes < 1024, "state-space hot paths allocated " + bytes + " bytes over " + 4 * MEASURED
+                    + " calls");
+        }
+    }
+
+    @Test
     void steadyStateRopeAllocatesNothing() throws Throwable {
         MethodHandle allocated = allocationCounter();
         try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {

@@ -64,6 +64,15 @@ public final class Checks {
                 other.segment().address(), extentBytes(other), otherName);
     }
 
+    /**
+     * Input {@code in} shares no byte with the outputs {@code out} and {@code stateOut} (either may be null),
+     * named so in the message. One call per input: the checks allocate nothing.
+     */
+    public static void apartFromOutputs(Tensor out, Tensor stateOut, Tensor in, String inName) {
+        requireDisjoint(out, "out", in, inName);
+        requireDisjoint(stateOut, "stateOut", in, inName);
+    }
+
     /** A caller's workspace shares no byte with {@code t} (null: nothing to check). */
     public static void requireDisjoint(MemorySegment workspace, String name, Tensor t, String tName) {
         if (workspace == null || t == null) return;
@@ -132,7 +141,12 @@ public final class Checks {
 
     /** A float tensor shaped exactly like {@code like} (named {@code likeName} in the message). */
     public static void floatLike(Tensor t, String name, Tensor like, String likeName, boolean allowF64) {
-        floatTensor(t, name, like.rank(), "(like " + likeName + ")", allowF64);
+        requireUsable(t, name);
+        if (t.rank() != like.rank()) {
+            throw new IllegalArgumentException(name + ": expected rank " + like.rank() + " (like " + likeName
+                    + "), got rank " + t.rank());
+        }
+        floatTensor(t, name, like.rank(), "", allowF64);
         for (int i = 0; i < like.rank(); i++) {
             if (t.shape(i) != like.shape(i)) {
                 throw new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape()) + " must equal "
@@ -141,20 +155,41 @@ public final class Checks {
         }
     }
 
-    /** A float tensor of exactly {@code dims} (described by {@code shape}, e.g. "[B, Dm, Ns]"). */
-    public static void floatShaped(Tensor t, String name, String shape, boolean allowF64, long... dims) {
-        floatTensor(t, name, dims.length, shape, allowF64);
-        for (int i = 0; i < dims.length; i++) {
-            if (t.shape(i) != dims[i]) {
-                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape()) + " must be " + shape
-                        + " = " + Arrays.toString(dims));
-            }
+    /** A float tensor of exactly {@code [d0]} ({@code shape} names it in the message, e.g. "[Dm]"). */
+    public static void floatShaped(Tensor t, String name, String shape, boolean allowF64, long d0) {
+        floatTensor(t, name, 1, shape, allowF64);
+        if (t.shape(0) != d0) throw shapeMismatch(t, name, shape, d0);
+    }
+
+    /** A float tensor of exactly {@code [d0, d1, d2]} (e.g. "[B, Dm, Ns]"). No varargs: allocates nothing. */
+    public static void floatShaped(Tensor t, String name, String shape, boolean allowF64, long d0, long d1, long d2) {
+        floatTensor(t, name, 3, shape, allowF64);
+        if (t.shape(0) != d0 || t.shape(1) != d1 || t.shape(2) != d2) throw shapeMismatch(t, name, shape, d0, d1, d2);
+    }
+
+    private static IllegalArgumentException shapeMismatch(Tensor t, String name, String shape, long... dims) {
+        return new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape()) + " must be " + shape + " = "
+                + Arrays.toString(dims));
+    }
+
+    /** Same rank and shape, compared without copying the arrays. */
+    public static boolean sameShape(Tensor a, Tensor b) {
+        if (a.rank() != b.rank()) return false;
+        for (int i = 0; i < a.rank(); i++) {
+            if (a.shape(i) != b.shape(i)) return false;
         }
+        return true;
     }
 
     /** {@code out} is {@code in} itself: same address, dtype and strides (an in-place update). */
     public static boolean sameView(Tensor out, Tensor in) {
-        return in != null && out != null && in.segment().address() == out.segment().address()
-                && in.dtype() == out.dtype() && Arrays.equals(in.strides(), out.strides());
+        if (in == null || out == null || in.segment().address() != out.segment().address() || in.dtype() != out.dtype()
+                || in.rank() != out.rank()) {
+            return false;
+        }
+        for (int i = 0; i < in.rank(); i++) {
+            if (in.stride(i) != out.stride(i)) return false;
+        }
+        return true;
     }
 }

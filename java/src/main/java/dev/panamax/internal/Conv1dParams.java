@@ -102,12 +102,12 @@ public final class Conv1dParams {
             inPlace = step && Checks.sameView(stateOut, o.stateIn());
             requireDisjoint(stateOut, "stateOut", out, "out");
         }
-        Tensor[] inputs = {x, weight, o.bias(), o.stateIn(), o.cuSeqlens()};
-        String[] names = {"x", "weight", "bias", "stateIn", "cuSeqlens"};
-        for (int i = 0; i < inputs.length; i++) {
-            requireDisjoint(out, "out", inputs[i], names[i]);
-            if (!(inPlace && inputs[i] == o.stateIn())) requireDisjoint(stateOut, "stateOut", inputs[i], names[i]);
-        }
+        Checks.apartFromOutputs(out, stateOut, x, "x");
+        Checks.apartFromOutputs(out, stateOut, weight, "weight");
+        Checks.apartFromOutputs(out, stateOut, o.bias(), "bias");
+        Checks.apartFromOutputs(out, stateOut, o.cuSeqlens(), "cuSeqlens");
+        requireDisjoint(out, "out", o.stateIn(), "stateIn");
+        if (!inPlace) requireDisjoint(stateOut, "stateOut", o.stateIn(), "stateIn");
     }
 
     /** {@code pmx_causal_conv1d}. */

@@ -117,7 +117,7 @@ public final class ScanParams {
                     + " must be Ns = " + ns + " (A's second dim)");
         }
         Checks.floatTensor(c, "C", lead + 2, bShape, reference);
-        if (!Arrays.equals(c.shape(), b.shape())) {
+        if (!Checks.sameShape(c, b)) {
             throw new IllegalArgumentException("C: shape " + Arrays.toString(c.shape()) + " must equal B's "
                     + Arrays.toString(b.shape()));
         }
@@ -141,12 +141,17 @@ public final class ScanParams {
             inPlace = step && Checks.sameView(stateOut, o.stateIn());
             requireDisjoint(stateOut, "stateOut", out, "out");
         }
-        Tensor[] inputs = {u, delta, a, b, c, o.d(), o.z(), o.deltaBias(), o.stateIn(), o.cuSeqlens()};
-        String[] names = {"u", "delta", "A", "B", "C", "D", "z", "deltaBias", "stateIn", "cuSeqlens"};
-        for (int i = 0; i < inputs.length; i++) {
-            requireDisjoint(out, "out", inputs[i], names[i]);
-            if (!(inPlace && inputs[i] == o.stateIn())) requireDisjoint(stateOut, "stateOut", inputs[i], names[i]);
-        }
+        Checks.apartFromOutputs(out, stateOut, u, "u");
+        Checks.apartFromOutputs(out, stateOut, delta, "delta");
+        Checks.apartFromOutputs(out, stateOut, a, "A");
+        Checks.apartFromOutputs(out, stateOut, b, "B");
+        Checks.apartFromOutputs(out, stateOut, c, "C");
+        Checks.apartFromOutputs(out, stateOut, o.d(), "D");
+        Checks.apartFromOutputs(out, stateOut, o.z(), "z");
+        Checks.apartFromOutputs(out, stateOut, o.deltaBias(), "deltaBias");
+        Checks.apartFromOutputs(out, stateOut, o.cuSeqlens(), "cuSeqlens");
+        requireDisjoint(out, "out", o.stateIn(), "stateIn");
+        if (!inPlace) requireDisjoint(stateOut, "stateOut", o.stateIn(), "stateIn");
     }
 
     /** {@code pmx_selective_scan} with {@code pmx_selective_scan_workspace_size}. */
