@@ -478,11 +478,13 @@ PMX_API pmx_status pmx_causal_conv1d_reference(pmx_context *ctx, const pmx_causa
  * G divides Dm; 1 <= Ns <= PMX_MAX_SCAN_STATE. Any strides (channel-major [B, Dm, L] is a strided view).
  * Varlen: each sequence starts from its own state_in[b] (or 0). The state is
  * carried in F32. Work is split over (sequence, channel block) items; when
- * those are fewer than the threads (one long sequence with few channels) the
- * sequence is also cut into chunks along L, scanned in parallel, and the
- * chunk states combined (an exact rearrangement: results agree with the
- * sequential scan to rounding). `chunk` forces chunks of that many tokens
- * (0 = automatic). dtype F32 (I32 cu_seqlens); the reference takes F64 too.
+ * there are few of them (fewer than 32 blocks of 16 channels in all: one long
+ * sequence with few channels) the sequences are also cut into chunks along L
+ * (at least 2048 tokens), scanned in parallel, and the chunk states combined
+ * (an exact rearrangement: results agree with the sequential scan to
+ * rounding). The split depends on the shapes only, so results are the same
+ * for any thread count. `chunk` forces chunks of that many tokens (0 =
+ * automatic). dtype F32 (I32 cu_seqlens); the reference takes F64 too.
  */
 #define PMX_MAX_SCAN_STATE 256
 
