@@ -80,7 +80,7 @@ final class ScanFlags {
             Map.entry("delta", "--delta"), Map.entry("A", "--A"), Map.entry("B", "--B"), Map.entry("C", "--C"),
             Map.entry("D", "--D"), Map.entry("z", "--z"), Map.entry("deltaBias", "--delta-bias"),
             Map.entry("stateIn", "--state-in"), Map.entry("cuSeqlens", "--cu-seqlens"), Map.entry("chunk", "--chunk"),
-            Map.entry("out", "--out"), Map.entry("stateOut", "--state-out"), Map.entry("cu_seqlens", "--cu-seqlens"));
+            Map.entry("out", "--out"), Map.entry("stateOut", "--state-out"));
 
     /** Runs the scan (or one step) and prints one line. */
     int run(boolean step, ThreadsOption threads, PrintWriter w) throws IOException {

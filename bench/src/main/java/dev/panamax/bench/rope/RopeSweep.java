@@ -13,6 +13,7 @@ import dev.panamax.bench.sweep.Candidate;
 import dev.panamax.bench.sweep.CopyRate;
 import dev.panamax.bench.sweep.OpSweep;
 import dev.panamax.bench.sweep.TensorData;
+import dev.panamax.bench.sweep.SweepArgs;
 import dev.panamax.bench.sweep.Trial;
 import dev.panamax.bench.sweep.WorkUnit;
 
@@ -44,11 +45,11 @@ public record RopeSweep(Context ctx, List<Integer> seqLens, int batch, int heads
             throw new IllegalArgumentException("--n: give at least one sequence length");
         }
         for (int n : seqLens) {
-            positive("--n", n);
+            SweepArgs.positive("--n", n);
         }
-        positive("--batch", batch);
-        positive("--heads", heads);
-        positive("--head-dim", headDim);
+        SweepArgs.positive("--batch", batch);
+        SweepArgs.positive("--heads", heads);
+        SweepArgs.positive("--head-dim", headDim);
         if (rotaryDim < 0 || rotaryDim % 2 != 0) {
             throw new IllegalArgumentException("--rope-dim: must be 0 (= D) or even, got " + rotaryDim);
         }
@@ -169,11 +170,5 @@ public record RopeSweep(Context ctx, List<Integer> seqLens, int batch, int heads
                 return Candidate.compared(prepared::run, () -> TensorData.maxAbsDiff(peerOut, out), prepared);
             }
         };
-    }
-
-    private static void positive(String name, long value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
     }
 }

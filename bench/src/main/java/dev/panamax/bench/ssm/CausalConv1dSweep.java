@@ -10,6 +10,7 @@ import dev.panamax.bench.sweep.Candidate;
 import dev.panamax.bench.sweep.CopyRate;
 import dev.panamax.bench.sweep.OpSweep;
 import dev.panamax.bench.sweep.TensorData;
+import dev.panamax.bench.sweep.SweepArgs;
 import dev.panamax.bench.sweep.Trial;
 import dev.panamax.bench.sweep.WorkUnit;
 
@@ -38,9 +39,9 @@ public record CausalConv1dSweep(Context ctx, List<Integer> seqLens, int batch, i
     public CausalConv1dSweep {
         seqLens = List.copyOf(seqLens);
         if (seqLens.isEmpty()) throw new IllegalArgumentException("--n: give at least one sequence length");
-        for (int n : seqLens) positive("--n", n);
-        positive("--batch", batch);
-        positive("--channels", channels);
+        for (int n : seqLens) SweepArgs.positive("--n", n);
+        SweepArgs.positive("--batch", batch);
+        SweepArgs.positive("--channels", channels);
         if (width < 1 || width > 8) throw new IllegalArgumentException("--width: must be in 1..8, got " + width);
     }
 
@@ -143,9 +144,5 @@ public record CausalConv1dSweep(Context ctx, List<Integer> seqLens, int batch, i
                 throw new IndexOutOfBoundsException("causal conv1d has no peers in this build");
             }
         };
-    }
-
-    private static void positive(String name, long value) {
-        if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
     }
 }

@@ -11,6 +11,7 @@ import dev.panamax.bench.sweep.Candidate;
 import dev.panamax.bench.sweep.CopyRate;
 import dev.panamax.bench.sweep.OpSweep;
 import dev.panamax.bench.sweep.TensorData;
+import dev.panamax.bench.sweep.SweepArgs;
 import dev.panamax.bench.sweep.Trial;
 import dev.panamax.bench.sweep.WorkUnit;
 
@@ -47,11 +48,11 @@ public record SelectiveScanSweep(Context ctx, List<Integer> seqLens, int batch, 
     public SelectiveScanSweep {
         seqLens = List.copyOf(seqLens);
         if (seqLens.isEmpty()) throw new IllegalArgumentException("--n: give at least one sequence length");
-        for (int n : seqLens) positive("--n", n);
-        positive("--batch", batch);
-        positive("--channels", channels);
-        positive("--states", states);
-        positive("--groups", groups);
+        for (int n : seqLens) SweepArgs.positive("--n", n);
+        SweepArgs.positive("--batch", batch);
+        SweepArgs.positive("--channels", channels);
+        SweepArgs.positive("--states", states);
+        SweepArgs.positive("--groups", groups);
         if (states > 256) throw new IllegalArgumentException("--states: must be <= 256, got " + states);
         if (channels % groups != 0) {
             throw new IllegalArgumentException("--groups: " + groups + " does not divide --channels " + channels);
@@ -187,9 +188,5 @@ public record SelectiveScanSweep(Context ctx, List<Integer> seqLens, int batch, 
                 throw new IndexOutOfBoundsException("selective scan has no peers");
             }
         };
-    }
-
-    private static void positive(String name, long value) {
-        if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
     }
 }
