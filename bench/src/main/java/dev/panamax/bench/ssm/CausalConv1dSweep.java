@@ -6,6 +6,8 @@ import dev.panamax.Context;
 import dev.panamax.DType;
 import dev.panamax.Panamax;
 import dev.panamax.Tensor;
+import dev.panamax.bench.peers.CausalConv1dPeer;
+import dev.panamax.bench.peers.CausalConv1dPeer.ConvShape;
 import dev.panamax.bench.sweep.Candidate;
 import dev.panamax.bench.sweep.CopyRate;
 import dev.panamax.bench.sweep.OpSweep;
@@ -21,7 +23,8 @@ import java.util.Locale;
 
 /**
  * Mamba's causal conv1d (bias, optionally SiLU, a final state) over a list of sequence lengths L, rated in
- * GB/s of x read plus out written against a copy of as many bytes timed in the same rounds.
+ * GB/s of x read plus out written against a copy of as many bytes timed in the same rounds, and any peers on
+ * the same inputs.
  *
  * @param seqLens  the L values, in order
  * @param batch    B
@@ -29,15 +32,17 @@ import java.util.Locale;
  * @param width    W (1..8)
  * @param silu     SiLU on the output
  * @param seed     random inputs
+ * @param peers    other implementations timed beside it (none without {@code --peers})
  */
 public record CausalConv1dSweep(Context ctx, List<Integer> seqLens, int batch, int channels, int width, boolean silu,
-                                long seed) implements OpSweep<CausalConv1dSweep.Shape> {
+                                long seed, List<CausalConv1dPeer> peers) implements OpSweep<CausalConv1dSweep.Shape> {
 
     /** One swept shape. */
     public record Shape(int batch, int seqLen, int channels, int width) {}
 
     public CausalConv1dSweep {
         seqLens = List.copyOf(seqLens);
+        peers = List.copyOf(peers);
         if (seqLens.isEmpty()) throw new IllegalArgumentException("--n: give at least one sequence length");
         for (int n : seqLens) SweepArgs.positive("--n", n);
         SweepArgs.positive("--batch", batch);
@@ -83,7 +88,7 @@ public record CausalConv1dSweep(Context ctx, List<Integer> seqLens, int batch, i
 
     @Override
     public List<String> peerNames() {
-        return List.of();
+        return peers.stream().map(CausalConv1dPeer::name).toList();
     }
 
     @Override
@@ -91,7 +96,10 @@ public record CausalConv1dSweep(Context ctx, List<Integer> seqLens, int batch, i
         return "GB/s counts the bytes of x read plus out written (2*B*L*C*4).\n"
                 + "copy: x copied into a buffer of its size on the same threads, timed in the same rounds "
                 + "('vs copy' = the fraction of copy bandwidth reached).\n"
-                + "mem: extra native memory (fused: out and the final state).\n";
+                + "mem: extra native memory (fused: out and the final state).\n"
+                + "Peers get the same x, weight and bias (no initial state) and write a final state too; onnxruntime "
+                + "CausalConvWithState\nis channel-major [B, C, L]: x is transposed for it once per L and its output "
+                + "back before the comparison,\nneither timed (its time is the op alone).\n";
     }
 
     @Override
@@ -140,8 +148,15 @@ public record CausalConv1dSweep(Context ctx, List<Integer> seqLens, int batch, i
             }
 
             @Override
-            public Candidate peer(int index) {
-                throw new IndexOutOfBoundsException("causal conv1d has no peers in this build");
+            public Candidate peer(int index) throws Exception {
+                Tensor peerOut = Tensor.allocate(arena, DType.F32, x.shape());
+                ConvShape shape = new ConvShape(s.batch(), s.seqLen(), s.channels(), s.width(), silu, true);
+                CausalConv1dPeer.Prepared prepared = peers.get(index).prepare(shape, x, weight, bias, peerOut,
+                        ctx.numThreads());
+                return Candidate.compared(prepared::run, () -> {
+                    prepared.writeOutput();
+                    return TensorData.maxAbsDiff(peerOut, out);
+                }, prepared);
             }
         };
     }

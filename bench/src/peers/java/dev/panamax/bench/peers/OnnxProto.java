@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Field numbers are those of {@code onnx/onnx.proto}: ModelProto (ir_version 1,
  * graph 7, opset_import 8, producer_name 2), GraphProto (node 1, name 2, input 11,
  * output 12), NodeProto (input 1, output 2, name 3, op_type 4, attribute 5,
- * domain 7), AttributeProto (name 1, f 2, i 3, type 20), ValueInfoProto (name 1,
+ * domain 7), AttributeProto (name 1, f 2, i 3, s 4, type 20), ValueInfoProto (name 1,
  * type 2), TypeProto (tensor_type 1), TypeProto.Tensor (elem_type 1, shape 2),
  * TensorShapeProto (dim 1), TensorShapeProto.Dimension (dim_value 1,
  * dim_param 2), OperatorSetIdProto (domain 1, version 2).
@@ -25,6 +25,7 @@ public final class OnnxProto {
     /** AttributeProto.AttributeType values. */
     private static final int ATTR_FLOAT = 1;
     private static final int ATTR_INT = 2;
+    private static final int ATTR_STRING = 3;
 
     /** The IR version written: 8 (ONNX 1.10+), read by every ONNX Runtime since 1.10. */
     public static final long IR_VERSION = 8;
@@ -107,8 +108,8 @@ public final class OnnxProto {
         }
     }
 
-    /** An INT or FLOAT node attribute. */
-    public record Attribute(String name, Number value) {
+    /** An INT, FLOAT or STRING node attribute ({@code value} a Long/Integer, Float or String). */
+    public record Attribute(String name, Object value) {
         public static Attribute ofInt(String name, long value) {
             return new Attribute(name, value);
         }
@@ -117,12 +118,18 @@ public final class OnnxProto {
             return new Attribute(name, value);
         }
 
+        public static Attribute ofString(String name, String value) {
+            return new Attribute(name, value);
+        }
+
         Writer encode() {
             Writer w = new Writer().string(1, name);
-            if (value instanceof Float f) {
-                w.float32(2, f).varint(20, ATTR_FLOAT);
-            } else {
-                w.varint(3, value.longValue()).varint(20, ATTR_INT);
+            switch (value) {
+                case Float f -> w.float32(2, f).varint(20, ATTR_FLOAT);
+                case String text -> w.string(4, text).varint(20, ATTR_STRING);
+                case Long l -> w.varint(3, l).varint(20, ATTR_INT);
+                case Integer i -> w.varint(3, i).varint(20, ATTR_INT);
+                default -> throw new IllegalArgumentException("attribute " + name + ": unsupported value " + value);
             }
             return w;
         }

@@ -19,7 +19,8 @@ import java.util.List;
  * random shapes (B=1, H=8, Hkv=8 and 2, D=64, N=17 and 257, causal and not):
  * max |peer - reference| must be &lt;= 1e-4. Each prepared peer runs twice (the
  * second result is the one compared) so stale-state bugs show. Then the sparse
- * shapes (window, softcap, block layout): {@link SparsePeerCheck}.
+ * shapes (window, softcap, block layout): {@link SparsePeerCheck}; then the state-space
+ * peers (causal conv1d, SSD): {@link SsmPeerCheck}.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp panamax-bench.jar dev.panamax.bench.peers.PeerCheck [threads]</pre>
  * Prints one line per (peer, shape) and "N passed, N failed"; exits 1 on a failure.
@@ -88,6 +89,7 @@ public final class PeerCheck {
                 }
             }
             SparsePeerCheck.run(ctx, peers, threads, tally);
+            SsmPeerCheck.run(ctx, threads, tally);
         }
         System.out.println(tally.passed + " passed, " + tally.failed + " failed, " + tally.skipped + " skipped");
         if (tally.failed > 0) {
