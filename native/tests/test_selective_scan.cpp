@@ -19,10 +19,12 @@
 #include <vector>
 
 #include "panamax/panamax.h"
+#include "ssm_compare.h"
 #include "test_support.h"
 
 namespace {
 
+using pmx_test::compare;
 using pmx_test::expect;
 using pmx_test::is_poison;
 using pmx_test::poison;
@@ -151,37 +153,6 @@ struct Data {
             }
     }
 };
-
-// fp32 recurrence against float64: each token adds a rounding of about 1e-7
-// of the state (exp2 polynomial 1.5e-7, FMA, softplus 1e-6), and decays near
-// 0.99 keep about 100 tokens of history, so errors stay near 1e-5 of the
-// values' scale whatever L is. The bound, 1e-4 of |want| plus 1e-4 of the
-// tensor's RMS (y is a sum of Ns terms of either sign, so single elements
-// can cancel to near 0), catches a wrong token, channel, group or state.
-int compare(const std::string &what, const std::vector<float> &got, const std::vector<double> &want,
-            const std::vector<bool> &written) {
-    double rms = 0;
-    int64_t count = 0;
-    for (size_t i = 0; i < want.size(); ++i)
-        if (written[i]) rms += want[i] * want[i], ++count;
-    rms = count > 0 ? std::sqrt(rms / double(count)) : 0.0;
-    int bad = 0;
-    double worst = 0;
-    for (size_t i = 0; i < got.size(); ++i) {
-        if (!written[i]) {
-            if (!is_poison(got[i]) && bad++ < 5) std::printf("  %s[%zu]: written outside the view\n", what.c_str(), i);
-            continue;
-        }
-        const double err = std::fabs(double(got[i]) - want[i]);
-        const double tol = 1e-4 * std::fabs(want[i]) + 1e-4 * rms + 1e-30;
-        worst = std::max(worst, err / (std::fabs(want[i]) + rms + 1e-30));
-        if (!(err <= tol)) {
-            if (bad++ < 5) std::printf("  %s[%zu]: got %.9g want %.9g\n", what.c_str(), i, double(got[i]), want[i]);
-        }
-    }
-    std::printf("  %s: worst relative error %.2e\n", what.c_str(), worst);
-    return bad;
-}
 
 std::vector<bool> token_mask(const Data &x) {
     std::vector<bool> m(x.out.size(), false);

@@ -56,7 +56,7 @@ extern "C" {
 
 /* Version of this ABI: major << 16 | minor. A major change breaks callers. */
 #define PMX_ABI_VERSION_MAJOR 2
-#define PMX_ABI_VERSION_MINOR 2
+#define PMX_ABI_VERSION_MINOR 3
 
 /* Limits (bindings read these; nothing else writes them down again). */
 #define PMX_MAX_DIMS 8        /* largest rank a pmx_tensor can describe   */
@@ -527,6 +527,76 @@ PMX_API pmx_status pmx_selective_scan_step(pmx_context *ctx, const pmx_selective
 /* The float64 reference of pmx_selective_scan (sequential, F32 or F64
  * tensors; no workspace). For tests and accuracy checks. */
 PMX_API pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_selective_scan_params *params);
+
+/* ---- state-space models: Mamba-2 SSD ---------------------------------------- */
+
+/*
+ * The state-space dual of Mamba-2, per sequence and head h (P = head dim,
+ * N = state size, s a [P, N] matrix per head):
+ *   dt_t   = softplus(dt[t, h] + dt_bias[h])   (dt_softplus = 1)
+ *          = dt[t, h] + dt_bias[h]             (otherwise)
+ *   s_t    = exp(dt_t · A[h]) · s_{t-1} + dt_t · x[t, h, :] ⊗ B[t, g, :]
+ *   y[t,h] = s_t · C[t, g, :] + D[h] · x[t, h, :]
+ * with g = h / (H / G) the group of head h and s_{-1} = state_in (0 when
+ * absent).
+ *
+ * | tensor              | dense (cu_seqlens absent) | packed varlen     |
+ * |---------------------|---------------------------|-------------------|
+ * | x, out              | [B, L, H, P]              | [total, H, P]     |
+ * | dt                  | [B, L, H]                 | [total, H]        |
+ * | B, C                | [B, L, G, N]              | [total, G, N]     |
+ * | A                   | [H]                                           |
+ * | D, dt_bias          | [H] (optional)                                |
+ * | state_in, state_out | [B, H, P, N] (optional; state_out: final)     |
+ * | cu_seqlens          | —                         | [B + 1] int32     |
+ *
+ * G divides H. Any strides. Computed by the chunked algorithm: within a
+ * chunk of `chunk` tokens (0 = PMX_SSD_DEFAULT_CHUNK; at most
+ * PMX_MAX_SSD_CHUNK) the outputs are matrix products (C·Bᵀ masked by the
+ * decays, times dt·x, plus C times the state entering the chunk); across
+ * chunks the [P, N] state is passed on. An exact rearrangement of the
+ * recurrence: results agree with it to rounding, and do not depend on the
+ * thread count. Work is split over (sequence, head) items. dtype F32 (I32
+ * cu_seqlens); the reference takes F64 too.
+ */
+#define PMX_SSD_DEFAULT_CHUNK 64
+#define PMX_MAX_SSD_CHUNK 512
+
+typedef struct pmx_ssd_params {
+    int64_t struct_size;   /* sizeof(pmx_ssd_params) */
+    pmx_tensor x;
+    pmx_tensor dt;
+    pmx_tensor A;
+    pmx_tensor B;
+    pmx_tensor C;
+    pmx_tensor D;          /* optional */
+    pmx_tensor dt_bias;    /* optional */
+    pmx_tensor state_in;   /* optional */
+    pmx_tensor cu_seqlens; /* optional: packed varlen */
+    int32_t dt_softplus;   /* 1 = softplus on dt + dt_bias */
+    int32_t reserved;      /* 0 */
+    int64_t chunk;         /* tokens per chunk; 0 = PMX_SSD_DEFAULT_CHUNK */
+    pmx_tensor out;        /* written */
+    pmx_tensor state_out;  /* optional, written */
+} pmx_ssd_params;
+
+/* Bytes of workspace pmx_ssd needs for these params on this context (its
+ * thread count); UNSUPPORTED for what this build cannot run. */
+PMX_API pmx_status pmx_ssd_workspace_size(pmx_context *ctx, const pmx_ssd_params *params, int64_t *out_bytes);
+
+/* Runs the SSD. workspace: 64-byte aligned, at least the size asked for. */
+PMX_API pmx_status pmx_ssd(pmx_context *ctx, const pmx_ssd_params *params, void *workspace, int64_t workspace_bytes);
+
+/*
+ * One decoding step (no workspace): x and out are [B, H, P], dt [B, H], B
+ * and C [B, G, N]; state_in and state_out [B, H, P, N], and state_out may be
+ * state_in itself (same data and strides: in place). No cu_seqlens, chunk 0.
+ */
+PMX_API pmx_status pmx_ssd_step(pmx_context *ctx, const pmx_ssd_params *params);
+
+/* The float64 reference of pmx_ssd: the sequential recurrence (F32 or F64
+ * tensors; no workspace; chunk is checked and ignored). For tests. */
+PMX_API pmx_status pmx_ssd_reference(pmx_context *ctx, const pmx_ssd_params *params);
 
 /* ---- benchmark baselines (not operators: in-run yardsticks) --------------- */
 

@@ -167,6 +167,15 @@ public final class Checks {
         if (t.shape(0) != d0 || t.shape(1) != d1 || t.shape(2) != d2) throw shapeMismatch(t, name, shape, d0, d1, d2);
     }
 
+    /** A float tensor of exactly {@code [d0, d1, d2, d3]} (e.g. "[B, H, P, N]"). No varargs: allocates nothing. */
+    public static void floatShaped(Tensor t, String name, String shape, boolean allowF64, long d0, long d1, long d2,
+                                   long d3) {
+        floatTensor(t, name, 4, shape, allowF64);
+        if (t.shape(0) != d0 || t.shape(1) != d1 || t.shape(2) != d2 || t.shape(3) != d3) {
+            throw shapeMismatch(t, name, shape, d0, d1, d2, d3);
+        }
+    }
+
     private static IllegalArgumentException shapeMismatch(Tensor t, String name, String shape, long... dims) {
         return new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape()) + " must be " + shape + " = "
                 + Arrays.toString(dims));

@@ -32,10 +32,10 @@ public class Panamax_h extends Panamax_h$shared {
     public static int PMX_ABI_VERSION_MAJOR() {
         return PMX_ABI_VERSION_MAJOR;
     }
-    private static final int PMX_ABI_VERSION_MINOR = (int)2L;
+    private static final int PMX_ABI_VERSION_MINOR = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define PMX_ABI_VERSION_MINOR 2
+     * #define PMX_ABI_VERSION_MINOR 3
      * }
      */
     public static int PMX_ABI_VERSION_MINOR() {
@@ -85,6 +85,24 @@ public class Panamax_h extends Panamax_h$shared {
      */
     public static int PMX_MAX_SCAN_STATE() {
         return PMX_MAX_SCAN_STATE;
+    }
+    private static final int PMX_SSD_DEFAULT_CHUNK = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_SSD_DEFAULT_CHUNK 64
+     * }
+     */
+    public static int PMX_SSD_DEFAULT_CHUNK() {
+        return PMX_SSD_DEFAULT_CHUNK;
+    }
+    private static final int PMX_MAX_SSD_CHUNK = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_SSD_CHUNK 512
+     * }
+     */
+    public static int PMX_MAX_SSD_CHUNK() {
+        return PMX_MAX_SSD_CHUNK;
     }
     private static final int PMX_STATUS_SUCCESS = (int)0L;
     /**
@@ -1710,6 +1728,253 @@ public class Panamax_h extends Panamax_h$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("pmx_selective_scan_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_ssd_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_ssd_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_workspace_size(pmx_context *ctx, const pmx_ssd_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_ssd_workspace_size$descriptor() {
+        return pmx_ssd_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_workspace_size(pmx_context *ctx, const pmx_ssd_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_ssd_workspace_size$handle() {
+        return pmx_ssd_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_workspace_size(pmx_context *ctx, const pmx_ssd_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_ssd_workspace_size$address() {
+        return pmx_ssd_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_workspace_size(pmx_context *ctx, const pmx_ssd_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_ssd_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_ssd_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_ssd_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_ssd {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_ssd");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd(pmx_context *ctx, const pmx_ssd_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_ssd$descriptor() {
+        return pmx_ssd.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd(pmx_context *ctx, const pmx_ssd_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_ssd$handle() {
+        return pmx_ssd.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd(pmx_context *ctx, const pmx_ssd_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_ssd$address() {
+        return pmx_ssd.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd(pmx_context *ctx, const pmx_ssd_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_ssd(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_ssd.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_ssd", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_ssd_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_ssd_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_step(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_ssd_step$descriptor() {
+        return pmx_ssd_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_step(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static MethodHandle pmx_ssd_step$handle() {
+        return pmx_ssd_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_step(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static MemorySegment pmx_ssd_step$address() {
+        return pmx_ssd_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_step(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static int pmx_ssd_step(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_ssd_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_ssd_step", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_ssd_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_ssd_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_reference(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_ssd_reference$descriptor() {
+        return pmx_ssd_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_reference(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static MethodHandle pmx_ssd_reference$handle() {
+        return pmx_ssd_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_reference(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static MemorySegment pmx_ssd_reference$address() {
+        return pmx_ssd_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_ssd_reference(pmx_context *ctx, const pmx_ssd_params *params)
+     * }
+     */
+    public static int pmx_ssd_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_ssd_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_ssd_reference", ctx, params);
             }
             return (int)mh$.invokeExact(ctx, params);
         } catch (Error | RuntimeException ex) {
