@@ -327,6 +327,12 @@ int main() {
         c.batch = 1, c.heads = 8, c.groups = 2, c.hdim = 16, c.nstate = 32, c.seq = 6000, c.chunk = 128;
         cases.push_back(c);
     }
+    {
+        // out above 64 MiB: the kernel's output stores stream past the caches.
+        Case c{"streamed outputs: B 1, H 4, P 16, N 2, L 270000"};
+        c.batch = 1, c.heads = 4, c.groups = 1, c.hdim = 16, c.nstate = 2, c.seq = 270000, c.chunk = 64;
+        cases.push_back(c);
+    }
     for (const Case &c : cases) run_case(ctx, ctx1, c, rng);
 
     Case steps{"steps: all options"};

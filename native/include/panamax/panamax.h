@@ -550,7 +550,9 @@ PMX_API pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_sele
  * | state_in, state_out | [B, H, P, N] (optional; state_out: final)     |
  * | cu_seqlens          | —                         | [B + 1] int32     |
  *
- * G divides H. Any strides. Computed by the chunked algorithm: within a
+ * G divides H; 1 <= N <= PMX_MAX_SSD_STATE, P <= PMX_MAX_SSD_HEAD_DIM (the
+ * kernel keeps each head's [P, N] state and its chunk buffers in its
+ * workspace). Any strides. Computed by the chunked algorithm: within a
  * chunk of `chunk` tokens (0 = PMX_SSD_DEFAULT_CHUNK; at most
  * PMX_MAX_SSD_CHUNK) the outputs are matrix products (C·Bᵀ masked by the
  * decays, times dt·x, plus C times the state entering the chunk); across
@@ -561,6 +563,8 @@ PMX_API pmx_status pmx_selective_scan_reference(pmx_context *ctx, const pmx_sele
  */
 #define PMX_SSD_DEFAULT_CHUNK 64
 #define PMX_MAX_SSD_CHUNK 512
+#define PMX_MAX_SSD_STATE 1024
+#define PMX_MAX_SSD_HEAD_DIM 1024
 
 typedef struct pmx_ssd_params {
     int64_t struct_size;   /* sizeof(pmx_ssd_params) */
@@ -597,6 +601,141 @@ PMX_API pmx_status pmx_ssd_step(pmx_context *ctx, const pmx_ssd_params *params);
 /* The float64 reference of pmx_ssd: the sequential recurrence (F32 or F64
  * tensors; no workspace; chunk is checked and ignored). For tests. */
 PMX_API pmx_status pmx_ssd_reference(pmx_context *ctx, const pmx_ssd_params *params);
+
+/* ---- state-space models: S4 long convolution -------------------------------- */
+
+/*
+ * S4 computes its layer as one long causal convolution per channel. Two
+ * operators: the kernel of a diagonal state space (S4D), and the convolution.
+ *
+ * Complex tensors travel as F32 (or, for the references, F64) tensors with a
+ * trailing dimension of 2: (re, im) pairs, the memory of complex64 (numpy,
+ * torch.view_as_real), so a complex64 array maps onto one with no copy.
+ *
+ * S4D kernel with zero-order hold, per channel c and state n (complex A, B, C):
+ *   dt     = exp(log_dt[c])
+ *   Ā      = exp(dt·A[c, n])
+ *   B̄      = (Ā - 1) / A[c, n] · B[c, n]      (dt·B[c, n] where A[c, n] = 0)
+ *   K[c,l] = 2·Re( sum_n C[c, n] · B̄ · Ā^l ),   l = 0 .. Lk - 1
+ *
+ * | tensor     | shape                                |
+ * |------------|--------------------------------------|
+ * | A, B, C    | [Ch, Nh, 2] (complex, see above)     |
+ * | log_dt     | [Ch]                                 |
+ * | out (K)    | [Ch, Lk]                             |
+ *
+ * Nh >= 1; Ch and Lk may be 0. Any strides. Re(A) <= 0 keeps K bounded (S4D
+ * parametrises A so); a growing mode grows, up to float overflow.
+ * Ā^l is never formed by repeated multiplication in float (its error would
+ * grow like l·2^-24, 6% at l = 10^6): the kernel splits l = 64·q + r, forms
+ * Ā^r and Ā^(64·q) in float64 (the latter by exp at the start of each span
+ * of 16384 lags, then repeated float64 products), and sums the float
+ * products of the two, so every K[c, l] has the accuracy of a few float
+ * roundings of each term. dtype F32; the reference also takes F64 tensors.
+ * Results do not depend on the thread count.
+ */
+typedef enum pmx_s4d_discretization {
+    PMX_S4D_ZOH = 0 /* zero-order hold, as above (the only one so far) */
+} pmx_s4d_discretization;
+
+typedef struct pmx_s4d_kernel_params {
+    int64_t struct_size;    /* sizeof(pmx_s4d_kernel_params) */
+    pmx_tensor A;
+    pmx_tensor B;
+    pmx_tensor C;
+    pmx_tensor log_dt;
+    int32_t discretization; /* pmx_s4d_discretization */
+    int32_t reserved;       /* 0 */
+    pmx_tensor out;         /* K, written */
+} pmx_s4d_kernel_params;
+
+/* Bytes of workspace pmx_s4d_kernel needs for these params on this context
+ * (its thread count): (160·Nh + 512) floats a thread, 22 KiB at Nh = 32. */
+PMX_API pmx_status pmx_s4d_kernel_workspace_size(pmx_context *ctx, const pmx_s4d_kernel_params *params,
+                                                 int64_t *out_bytes);
+
+/* Computes K. workspace: 64-byte aligned, at least the size asked for. */
+PMX_API pmx_status pmx_s4d_kernel(pmx_context *ctx, const pmx_s4d_kernel_params *params, void *workspace,
+                                  int64_t workspace_bytes);
+
+/* The float64 reference of pmx_s4d_kernel: Ā^l = exp(l·dt·A) evaluated
+ * directly for every l (a Vandermonde product; F32 or F64 tensors; no
+ * workspace). For tests. */
+PMX_API pmx_status pmx_s4d_kernel_reference(pmx_context *ctx, const pmx_s4d_kernel_params *params);
+
+/*
+ * Long causal convolution per channel c (depthwise), with an optional skip:
+ *   out[b, t, c] = sum_{j = 0}^{min(t, Lk - 1)} kernel[c, j] · u[b, t - j, c]
+ *                  + D[c] · u[b, t, c]
+ *
+ * | tensor  | shape          |
+ * |---------|----------------|
+ * | u, out  | [B, L, C]      |
+ * | kernel  | [C, Lk]        |
+ * | D       | [C] (optional) |
+ *
+ * Lk >= 1 (Lk > L is allowed: the lags past L - 1 are never reached). Any
+ * strides (S4's channel-major [B, C, L] is the strided view with stride
+ * (C·L, 1, L); token-major, channel stride 1, is the fast layout).
+ * Methods (pmx_fft_conv_method):
+ *  - FFT: IFFT(FFT(u)·FFT(kernel)) per channel, zero-padded to the power of
+ *    two n >= L + min(Lk, L) - 1 (no circular wrap-around), with the library's
+ *    own FFT: 16 channels per transform, one channel per SIMD lane, the real
+ *    input packed as n/2 complex points, cache-blocked (four-step) for long
+ *    sequences. FFT(kernel) is computed on every call. Rounding grows like
+ *    log2(n)·2^-24 of the output's RMS scale, not of each element.
+ *  - DIRECT: the sum as written, min(Lk, L) FMAs per output.
+ *  - AUTO: DIRECT when min(Lk, L) <= base·(3B + 1)/(4B), base = 256 for
+ *    n <= 2^16, 512 for n <= 2^18, 640 beyond (the crossover measured on a
+ *    2-core AVX-512 machine; native/src/ssm/TUNING.md), FFT otherwise. It
+ *    depends on the shapes only.
+ * The FFT mixes every position of a channel: a NaN or Inf in kernel[c, :] or
+ * in u[b, :, c] makes out[b, :, c] NaN for the whole sequence; DIRECT keeps
+ * it to the outputs the sum reaches. FFT needs L + min(Lk, L) - 1 <=
+ * PMX_MAX_FFT_CONV_LENGTH (UNSUPPORTED beyond; DIRECT has no limit).
+ * Each 16-channel block of the FFT walks all of u and out: with hundreds of
+ * channels every row is its own 4 KiB page, and 2 MiB pages for u and out
+ * (transparent huge pages) made C = 768 up to 4x faster.
+ * Workspace (FFT): per thread 2·n·16 floats (a 16-channel spectrum of u and
+ * one of the kernel) plus under 1 MiB; at n = 2^21 that is 256 MiB a thread:
+ * give the context fewer threads to cap it. DIRECT: per thread
+ * (2·min(Lk, L) + min(L, 2048))·16 floats. The work split depends on the
+ * shapes only: results are the same for any thread count. dtype F32; the
+ * reference also takes F64.
+ */
+typedef enum pmx_fft_conv_method {
+    PMX_FFT_CONV_AUTO = 0,
+    PMX_FFT_CONV_FFT = 1,
+    PMX_FFT_CONV_DIRECT = 2
+} pmx_fft_conv_method;
+
+#define PMX_MAX_FFT_CONV_LENGTH 1073741824 /* 2^30 */
+
+typedef struct pmx_fft_conv_params {
+    int64_t struct_size;   /* sizeof(pmx_fft_conv_params) */
+    pmx_tensor u;
+    pmx_tensor kernel;
+    pmx_tensor D;          /* optional */
+    int32_t method;        /* pmx_fft_conv_method */
+    int32_t reserved;      /* 0 */
+    pmx_tensor out;        /* written */
+} pmx_fft_conv_params;
+
+/* Bytes of workspace pmx_fft_conv needs for these params on this context
+ * (its thread count and the method AUTO picks); UNSUPPORTED for what this
+ * build cannot run. */
+PMX_API pmx_status pmx_fft_conv_workspace_size(pmx_context *ctx, const pmx_fft_conv_params *params,
+                                               int64_t *out_bytes);
+
+/* Runs the convolution. workspace: 64-byte aligned, at least the size asked
+ * for (NULL when that is 0). */
+PMX_API pmx_status pmx_fft_conv(pmx_context *ctx, const pmx_fft_conv_params *params, void *workspace,
+                                int64_t workspace_bytes);
+
+/* The float64 reference of pmx_fft_conv: the direct sum in float64 whatever
+ * the method (F32 or F64 tensors; no workspace; O(L·min(Lk, L)) per
+ * channel). For tests. */
+PMX_API pmx_status pmx_fft_conv_reference(pmx_context *ctx, const pmx_fft_conv_params *params);
 
 /* ---- benchmark baselines (not operators: in-run yardsticks) --------------- */
 

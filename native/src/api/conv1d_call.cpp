@@ -1,22 +1,12 @@
 #include "api/conv1d_call.h"
 
 #include <array>
-#include <cstring>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
 
 namespace pmx {
 namespace {
-
-// Same element addresses: the same data, dtype and strides (strides of
-// dimensions of extent 1 never address anything and may differ).
-bool same_view(const pmx_tensor &a, const pmx_tensor &b) {
-    if (a.data != b.data || a.dtype != b.dtype || a.ndim != b.ndim) return false;
-    for (int d = 0; d < a.ndim; ++d)
-        if (a.shape[d] != b.shape[d] || (a.shape[d] > 1 && a.stride[d] != b.stride[d])) return false;
-    return true;
-}
 
 // A state tensor [B, C, W - 1].
 void check_state(const pmx_tensor &t, const char *name, bool allow_f64, int64_t batch, int64_t channels,
@@ -81,10 +71,8 @@ ssm::Conv1dGeometry resolve_geometry(const pmx_causal_conv1d_params *params, Con
         check_cu_seqlens_tensor(a.cu_seqlens, "cu_seqlens", b1);
         // Read once: the copy is what is checked and what the kernel uses.
         cu_copy.resize(size_t(b1));
-        std::memcpy(cu_copy.data(), a.cu_seqlens.data, size_t(b1) * sizeof(int32_t));
-        check_cu_seqlens_values(cu_copy.data(), "cu_seqlens", b1, a.x.shape[0]);
         g.batch = b1 - 1;
-        g.cu = cu_copy.data();
+        g.cu = copy_cu_seqlens(a.cu_seqlens, "cu_seqlens", a.x.shape[0], cu_copy.data());
         g.x_st = a.x.stride[0], g.x_sc = a.x.stride[1];
         g.o_st = a.out.stride[0], g.o_sc = a.out.stride[1];
     } else if (step) {

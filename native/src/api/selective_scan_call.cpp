@@ -1,7 +1,6 @@
 #include "api/selective_scan_call.h"
 
 #include <array>
-#include <cstring>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -158,15 +157,6 @@ ssm::ScanGeometry resolve_geometry(const pmx_selective_scan_params *params, bool
     return g;
 }
 
-// state_out is state_in itself: same data, dtype and strides.
-bool state_in_place(const pmx_selective_scan_params &a) {
-    if (!tensor_present(a.state_in) || !tensor_present(a.state_out)) return false;
-    if (a.state_in.data != a.state_out.data || a.state_in.dtype != a.state_out.dtype) return false;
-    for (int d = 0; d < 3; ++d)
-        if (a.state_in.stride[d] != a.state_out.stride[d]) return false;
-    return true;
-}
-
 struct Tensors {
     std::array<NamedTensor, 12> all{};
     size_t n = 0;
@@ -230,14 +220,11 @@ ssm::ScanReferenceProblem resolve_selective_scan_reference(const pmx_selective_s
 
 void bind_scan_cu_seqlens(ssm::ScanGeometry &g, const pmx_selective_scan_params &a, int32_t *copy) {
     if (!g.varlen) return;
-    const int64_t b1 = g.batch + 1;
-    std::memcpy(copy, a.cu_seqlens.data, size_t(b1) * sizeof(int32_t));
-    check_cu_seqlens_values(copy, "cu_seqlens", b1, a.u.shape[0]);
-    g.cu = copy;
+    g.cu = copy_cu_seqlens(a.cu_seqlens, "cu_seqlens", a.u.shape[0], copy);
 }
 
 int64_t scan_cu_bytes(const ssm::ScanGeometry &g) {
-    return g.varlen ? (int64_t(sizeof(int32_t)) * (g.batch + 1) + 63) / 64 * 64 : 0;
+    return cu_seqlens_copy_bytes(g.varlen, g.batch);
 }
 
 int64_t scan_workspace_bytes(const ssm::ScanGeometry &g) {
@@ -245,7 +232,8 @@ int64_t scan_workspace_bytes(const ssm::ScanGeometry &g) {
 }
 
 void check_scan_outputs_apart(const pmx_selective_scan_params &a, bool step) {
-    const bool in_place = step && state_in_place(a);
+    const bool in_place = step && tensor_present(a.state_in) && tensor_present(a.state_out) &&
+                           same_view(a.state_in, a.state_out);
     const Tensors t = tensors_of(a, in_place);
     check_outputs_apart(t.all.data(), t.n, 2);
 }

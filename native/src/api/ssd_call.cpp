@@ -1,7 +1,6 @@
 #include "api/ssd_call.h"
 
 #include <array>
-#include <cstring>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -96,6 +95,9 @@ ssm::SsdGeometry resolve_geometry(const pmx_ssd_params *params, bool step, bool 
     g.varlen = l.varlen;
     g.heads = a.x.shape[l.lead];
     g.hdim = a.x.shape[l.lead + 1];
+    if (g.hdim > PMX_MAX_SSD_HEAD_DIM)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "x: the head dim P = %lld must be at most %d", (long long)g.hdim,
+             PMX_MAX_SSD_HEAD_DIM);
     check_float_tensor(a.out, "out", l.lead + 2, allow_f64);
     for (int d = 0; d < l.lead + 2; ++d) check_dim(a.out, "out", d, a.x.shape[d], "like x");
 
@@ -114,7 +116,9 @@ ssm::SsdGeometry resolve_geometry(const pmx_ssd_params *params, bool step, bool 
     if (g.heads % g.groups != 0)
         fail(PMX_STATUS_INVALID_ARGUMENT, "B: the group count G = %lld does not divide H = %lld", (long long)g.groups,
              (long long)g.heads);
-    if (g.nstate < 1) fail(PMX_STATUS_INVALID_ARGUMENT, "B: the state size N must be >= 1, got 0");
+    if (g.nstate < 1 || g.nstate > PMX_MAX_SSD_STATE)
+        fail(PMX_STATUS_INVALID_ARGUMENT, "B: the state size N = %lld must be in 1..%d", (long long)g.nstate,
+             PMX_MAX_SSD_STATE);
     check_float_tensor(a.C, "C", l.lead + 2, allow_f64);
     for (int d = 0; d < l.lead + 2; ++d) check_dim(a.C, "C", d, a.B.shape[d], "like B");
 
@@ -148,15 +152,6 @@ ssm::SsdGeometry resolve_geometry(const pmx_ssd_params *params, bool step, bool 
     if (g.has_state_in) g.state_in = state_strides(a.state_in);
     if (g.has_state_out) g.state_out = state_strides(a.state_out);
     return g;
-}
-
-// state_out is state_in itself: same data, dtype and strides.
-bool state_in_place(const pmx_ssd_params &a) {
-    if (!tensor_present(a.state_in) || !tensor_present(a.state_out)) return false;
-    if (a.state_in.data != a.state_out.data || a.state_in.dtype != a.state_out.dtype) return false;
-    for (int d = 0; d < 4; ++d)
-        if (a.state_in.stride[d] != a.state_out.stride[d]) return false;
-    return true;
 }
 
 struct Tensors {
@@ -219,14 +214,11 @@ ssm::SsdReferenceProblem resolve_ssd_reference(const pmx_ssd_params *params) {
 
 void bind_ssd_cu_seqlens(ssm::SsdGeometry &g, const pmx_ssd_params &a, int32_t *copy) {
     if (!g.varlen) return;
-    const int64_t b1 = g.batch + 1;
-    std::memcpy(copy, a.cu_seqlens.data, size_t(b1) * sizeof(int32_t));
-    check_cu_seqlens_values(copy, "cu_seqlens", b1, a.x.shape[0]);
-    g.cu = copy;
+    g.cu = copy_cu_seqlens(a.cu_seqlens, "cu_seqlens", a.x.shape[0], copy);
 }
 
 int64_t ssd_cu_bytes(const ssm::SsdGeometry &g) {
-    return g.varlen ? (int64_t(sizeof(int32_t)) * (g.batch + 1) + 63) / 64 * 64 : 0;
+    return cu_seqlens_copy_bytes(g.varlen, g.batch);
 }
 
 int64_t ssd_workspace_bytes(const ssm::SsdGeometry &g, int threads) {
@@ -234,7 +226,8 @@ int64_t ssd_workspace_bytes(const ssm::SsdGeometry &g, int threads) {
 }
 
 void check_ssd_outputs_apart(const pmx_ssd_params &a, bool step) {
-    const bool in_place = step && state_in_place(a);
+    const bool in_place = step && tensor_present(a.state_in) && tensor_present(a.state_out) &&
+                           same_view(a.state_in, a.state_out);
     const Tensors t = tensors_of(a, in_place);
     check_outputs_apart(t.all.data(), t.n, 2);
 }

@@ -25,6 +25,11 @@ struct Avx2 {
     static PMX_INLINE void store(float *p, V v) { _mm256_store_ps(p, v); }
     static PMX_INLINE V loadu(const float *p) { return _mm256_loadu_ps(p); }
     static PMX_INLINE void storeu(float *p, V v) { _mm256_storeu_ps(p, v); }
+    // A store that bypasses the caches (p 32-byte aligned), and the fence
+    // that orders such stores.
+    static constexpr bool kHasStream = true;
+    static PMX_INLINE void stream(float *p, V v) { _mm256_stream_ps(p, v); }
+    static PMX_INLINE void fence() { _mm_sfence(); }
     static PMX_INLINE V bcast(const float *p) { return _mm256_broadcast_ss(p); }
     static PMX_INLINE V set1(float x) { return _mm256_set1_ps(x); }
     static PMX_INLINE V zero() { return _mm256_setzero_ps(); }

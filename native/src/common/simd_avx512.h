@@ -33,6 +33,11 @@ struct Avx512 {
     static PMX_INLINE void store(float *p, V v) { _mm512_store_ps(p, v); }
     static PMX_INLINE V loadu(const float *p) { return _mm512_loadu_ps(p); }
     static PMX_INLINE void storeu(float *p, V v) { _mm512_storeu_ps(p, v); }
+    // A store that bypasses the caches (p 64-byte aligned: whole lines, no
+    // read for ownership), and the fence that orders such stores.
+    static constexpr bool kHasStream = true;
+    static PMX_INLINE void stream(float *p, V v) { _mm512_stream_ps(p, v); }
+    static PMX_INLINE void fence() { _mm_sfence(); }
     // A broadcast the compiler folds into an FMA as an embedded {1to16} operand.
     static PMX_INLINE V bcast(const float *p) { return _mm512_set1_ps(*p); }
     static PMX_INLINE V set1(float x) { return _mm512_set1_ps(x); }

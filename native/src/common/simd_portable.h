@@ -31,6 +31,10 @@ struct Portable {
     static PMX_INLINE void store(float *p, const V &v) { std::memcpy(p, v.x, sizeof v.x); }
     static PMX_INLINE V loadu(const float *p) { return load(p); }
     static PMX_INLINE void storeu(float *p, const V &v) { store(p, v); }
+    // No cache-bypassing store in portable C++: plain stores only.
+    static constexpr bool kHasStream = false;
+    static PMX_INLINE void stream(float *p, const V &v) { store(p, v); }
+    static PMX_INLINE void fence() {}
     static PMX_INLINE V set1(float a) {
         V v;
         for (int i = 0; i < W; ++i) v.x[i] = a;

@@ -1,5 +1,7 @@
 #include "common/tensor_check.h"
 
+#include <cstring>
+
 #include <utility>
 #include <string>
 
@@ -171,6 +173,28 @@ void check_outputs_apart(const NamedTensor *t, size_t n, size_t n_outputs) {
         for (size_t i = 0; i < n; ++i)
             if (i != o) check_apart(byte_range(*t[o].tensor), t[o].name, byte_range(*t[i].tensor), t[i].name);
     }
+}
+
+}  // namespace pmx
+
+namespace pmx {
+
+bool same_view(const pmx_tensor &a, const pmx_tensor &b) {
+    if (a.data != b.data || a.dtype != b.dtype || a.ndim != b.ndim) return false;
+    for (int d = 0; d < a.ndim; ++d)
+        if (a.shape[d] != b.shape[d] || (a.shape[d] > 1 && a.stride[d] != b.stride[d])) return false;
+    return true;
+}
+
+int64_t cu_seqlens_copy_bytes(bool varlen, int64_t batch) {
+    return varlen ? (int64_t(sizeof(int32_t)) * (batch + 1) + 63) / 64 * 64 : 0;
+}
+
+const int32_t *copy_cu_seqlens(const pmx_tensor &cu, const char *name, int64_t total, int32_t *copy) {
+    const int64_t b1 = cu.shape[0];
+    std::memcpy(copy, cu.data, size_t(b1) * sizeof(int32_t));
+    check_cu_seqlens_values(copy, name, b1, total);
+    return copy;
 }
 
 }  // namespace pmx

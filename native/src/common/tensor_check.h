@@ -54,6 +54,20 @@ void check_cu_seqlens_tensor(const pmx_tensor &t, const char *name, int64_t batc
 // cu_seqlens values: start at 0, never decrease, end at most at `total`.
 void check_cu_seqlens_values(const int32_t *c, const char *name, int64_t batch_plus_one, int64_t total);
 
+// Same element addresses: the same data, dtype and strides (strides of
+// dimensions of extent 1 never address anything and may differ). How the
+// step forms recognise a state updated in place.
+bool same_view(const pmx_tensor &a, const pmx_tensor &b);
+
+// Bytes a call reserves at the start of its workspace for its own copy of
+// cu_seqlens (B + 1 int32, 64-byte rounded; 0 when not varlen).
+int64_t cu_seqlens_copy_bytes(bool varlen, int64_t batch);
+
+// Copies cu_seqlens ([B + 1] int32, already checked as a tensor) into
+// `copy` and validates the copy (read once: what is checked is what the
+// kernel uses); returns copy.
+const int32_t *copy_cu_seqlens(const pmx_tensor &cu, const char *name, int64_t total, int32_t *copy);
+
 // A tensor with the name its messages use.
 struct NamedTensor {
     const pmx_tensor *tensor;

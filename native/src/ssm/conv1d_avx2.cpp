@@ -7,19 +7,9 @@
 #include "ssm/conv1d_isa.h"
 
 namespace pmx::ssm {
-namespace {
-
-struct Avx2Conv1d : simd::Avx2 {
-    // A store that bypasses the caches (p 32-byte aligned), and the fence that orders such stores.
-    static constexpr bool kHasStream = true;
-    static PMX_INLINE void stream(float *p, V v) { _mm256_stream_ps(p, v); }
-    static PMX_INLINE void fence() { _mm_sfence(); }
-};
-
-}  // namespace
 
 void conv1d_item_avx2(const Conv1dProblem &p, const Conv1dPlan &plan, int64_t item) {
-    Conv1dKernel<Avx2Conv1d>::run_item(p, plan, item);
+    Conv1dKernel<simd::Avx2>::run_item(p, plan, item);
 }
 
 }  // namespace pmx::ssm

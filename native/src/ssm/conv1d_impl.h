@@ -1,5 +1,5 @@
 // The causal depthwise conv1d kernel, written once against a SIMD-traits type
-// (common/simd_*.h plus stream/fence) and instantiated once per ISA
+// (common/simd_*.h) and instantiated once per ISA
 // (conv1d_avx512.cpp, conv1d_avx2.cpp, conv1d_portable.cpp).
 //
 // Lanes are consecutive channels. A work item (conv1d_isa.h: a chunk of rows

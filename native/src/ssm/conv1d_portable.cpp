@@ -7,19 +7,9 @@
 #include "ssm/conv1d_isa.h"
 
 namespace pmx::ssm {
-namespace {
-
-struct PortableConv1d : simd::Portable {
-    // No cache-bypassing store in portable C++: plain stores only.
-    static constexpr bool kHasStream = false;
-    static PMX_INLINE void stream(float *p, const V &v) { store(p, v); }
-    static PMX_INLINE void fence() {}
-};
-
-}  // namespace
 
 void conv1d_item_portable(const Conv1dProblem &p, const Conv1dPlan &plan, int64_t item) {
-    Conv1dKernel<PortableConv1d>::run_item(p, plan, item);
+    Conv1dKernel<simd::Portable>::run_item(p, plan, item);
 }
 
 }  // namespace pmx::ssm

@@ -47,6 +47,14 @@ struct SsdKernel {
         for (int64_t t = n; t < qp; ++t) dt[t] = 0.f;
     }
 
+    // Bytes of out above which the output stores stream past the caches.
+    static constexpr double kStreamBytes = 64.0 * 1024 * 1024;
+    static bool streams(const SsdProblem &p) {
+        double tokens = 0;
+        for (int64_t b = 0; b < p.batch; ++b) tokens += double(p.length(b));
+        return tokens * double(p.heads) * double(p.hdim) * sizeof(float) > kStreamBytes;
+    }
+
     static void item(const SsdProblem &p, const SsdItem &it, float *ws) {
         const SsdSlice L = ssd_slice(p, it.nh);
         const int64_t P = p.hdim, N = p.nstate, qp = L.qp, pp = L.pp, np = L.np;
@@ -67,20 +75,15 @@ struct SsdKernel {
                     for (int64_t n = 0; n < N; ++n) st[n * pp + i] = p.state_in_data[p.state_in.at(b, it.h0 + j, i, n)];
         }
 
+        // Outputs far larger than the caches bypass them (no read for
+        // ownership of lines the kernel overwrites whole).
+        const bool stream = T::kHasStream && streams(p);
         for (int64_t c0 = 0; c0 < len; c0 += L.q) {
             const int64_t ql = len - c0 < L.q ? len - c0 : L.q;
             const int64_t r = row0 + c0;
             // This chunk's C (rows) and Bᵀ (columns), for every head of the item.
-            for (int64_t t = 0; t < ql; ++t) {
-                const float *crow = p.c_data + p.cm.at(bb, r + t, g, 0);
-                const float *brow = p.b_data + p.bm.at(bb, r + t, g, 0);
-                for (int64_t n = 0; n < N; ++n) {
-                    cbuf[t * np + n] = crow[n * p.cm.n];
-                    bt[n * qp + t] = brow[n * p.bm.n];
-                }
-            }
-            for (int64_t n = 0; n < N; ++n)
-                for (int64_t t = ql; t < qp; ++t) bt[n * qp + t] = 0.f;
+            stage_c(p, bb, r, g, ql, np, cbuf);
+            stage_bt(p, bb, r, g, ql, qp, bt);
             GemmSpec gs;
             gs.a = cbuf, gs.lda = np, gs.b = bt, gs.ldb = qp, gs.c = gbuf, gs.ldc = qp;
             gs.rows = ql, gs.cols = qp, gs.k1 = N, gs.tri_cols = true;
@@ -90,10 +93,11 @@ struct SsdKernel {
                 const int64_t h = it.h0 + j;
                 float *xs = ws + L.xs + j * L.xs_head;
                 float *st = xs + qp * pp;
-                head_chunk(p, L, bb, r, h, ql, xs, st, cbuf, bt, gbuf, abuf, bw, ybuf, dt, cs, w);
+                head_chunk(p, L, bb, r, h, ql, xs, st, cbuf, bt, gbuf, abuf, bw, ybuf, dt, cs, w, stream);
             }
         }
 
+        if (stream) T::fence();
         if (p.has_state_out)
             for (int64_t j = 0; j < it.nh; ++j) {
                 const float *st = ws + L.xs + j * L.xs_head + qp * pp;
@@ -102,11 +106,41 @@ struct SsdKernel {
             }
     }
 
+    // C of tokens r .. r + ql - 1 (group g) as rows [ql][np] (the padding
+    // columns stay 0 from the item's start).
+    static void stage_c(const SsdProblem &p, int64_t bb, int64_t r, int64_t g, int64_t ql, int64_t np, float *cbuf) {
+        const int64_t N = p.nstate;
+        for (int64_t t = 0; t < ql; ++t) {
+            const float *crow = p.c_data + p.cm.at(bb, r + t, g, 0);
+            if (p.cm.n == 1) std::memcpy(cbuf + t * np, crow, sizeof(float) * size_t(N));
+            else
+                for (int64_t n = 0; n < N; ++n) cbuf[t * np + n] = crow[n * p.cm.n];
+        }
+    }
+
+    // Bᵀ of tokens r .. r + ql - 1 as [N][qp], zero past ql: W x W
+    // transposes where B is contiguous along N, element by element elsewhere.
+    static void stage_bt(const SsdProblem &p, int64_t bb, int64_t r, int64_t g, int64_t ql, int64_t qp, float *bt) {
+        const int64_t N = p.nstate;
+        const float *b0 = p.b_data + p.bm.at(bb, r, g, 0);
+        int64_t t0 = 0, n0 = 0;
+        if (p.bm.n == 1) {
+            for (; t0 + W <= ql; t0 += W)
+                for (n0 = 0; n0 + W <= N; n0 += W) T::transpose(b0 + t0 * p.bm.t + n0, p.bm.t, bt + n0 * qp + t0, qp);
+        }
+        // What the tiles did not cover: whole columns past t0, rows past n0 before it.
+        for (int64_t n = 0; n < N; ++n) {
+            const int64_t from = n < n0 ? t0 : 0;
+            for (int64_t t = from; t < ql; ++t) bt[n * qp + t] = b0[t * p.bm.t + n * p.bm.n];
+            for (int64_t t = ql; t < qp; ++t) bt[n * qp + t] = 0.f;
+        }
+    }
+
     // One chunk (rows r .. r + ql - 1) of head h: outputs written, state
     // carried on.
     static void head_chunk(const SsdProblem &p, const SsdSlice &L, int64_t bb, int64_t r, int64_t h, int64_t ql,
                            float *xs, float *st, const float *cbuf, const float *bt, const float *gbuf, float *abuf,
-                           float *bw, float *ybuf, float *dt, float *cs, float *w) {
+                           float *bw, float *ybuf, float *dt, float *cs, float *w, bool stream) {
         const int64_t P = p.hdim, N = p.nstate, qp = L.qp, pp = L.pp, np = L.np, lda = L.lda_m;
         load_dt(p, bb, r, h, ql, qp, dt);
         // Running sum of dt·A in double: the decays between two tokens are
@@ -157,6 +191,8 @@ struct SsdKernel {
             if (p.out.n == 1) {
                 const V dv = T::set1(dcoef);
                 int64_t i = 0;
+                if (stream && P % W == 0 && reinterpret_cast<uintptr_t>(o) % (W * sizeof(float)) == 0)
+                    for (; i < P; i += W) T::stream(o + i, T::fmadd(dv, T::load(x + i), T::load(y + i)));
                 for (; i + W <= P; i += W) T::storeu(o + i, T::fmadd(dv, T::load(x + i), T::load(y + i)));
                 for (; i < P; ++i) o[i] = y[i] + dcoef * x[i];
             } else {

@@ -104,6 +104,33 @@ public class Panamax_h extends Panamax_h$shared {
     public static int PMX_MAX_SSD_CHUNK() {
         return PMX_MAX_SSD_CHUNK;
     }
+    private static final int PMX_MAX_SSD_STATE = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_SSD_STATE 1024
+     * }
+     */
+    public static int PMX_MAX_SSD_STATE() {
+        return PMX_MAX_SSD_STATE;
+    }
+    private static final int PMX_MAX_SSD_HEAD_DIM = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_SSD_HEAD_DIM 1024
+     * }
+     */
+    public static int PMX_MAX_SSD_HEAD_DIM() {
+        return PMX_MAX_SSD_HEAD_DIM;
+    }
+    private static final int PMX_MAX_FFT_CONV_LENGTH = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_FFT_CONV_LENGTH 1073741824
+     * }
+     */
+    public static int PMX_MAX_FFT_CONV_LENGTH() {
+        return PMX_MAX_FFT_CONV_LENGTH;
+    }
     private static final int PMX_STATUS_SUCCESS = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1975,6 +2002,414 @@ public class Panamax_h extends Panamax_h$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("pmx_ssd_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int PMX_S4D_ZOH = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_s4d_discretization.PMX_S4D_ZOH = 0
+     * }
+     */
+    public static int PMX_S4D_ZOH() {
+        return PMX_S4D_ZOH;
+    }
+
+    private static class pmx_s4d_kernel_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_s4d_kernel_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_workspace_size(pmx_context *ctx, const pmx_s4d_kernel_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_s4d_kernel_workspace_size$descriptor() {
+        return pmx_s4d_kernel_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_workspace_size(pmx_context *ctx, const pmx_s4d_kernel_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_s4d_kernel_workspace_size$handle() {
+        return pmx_s4d_kernel_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_workspace_size(pmx_context *ctx, const pmx_s4d_kernel_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_s4d_kernel_workspace_size$address() {
+        return pmx_s4d_kernel_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_workspace_size(pmx_context *ctx, const pmx_s4d_kernel_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_s4d_kernel_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_s4d_kernel_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_s4d_kernel_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_s4d_kernel {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_s4d_kernel");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel(pmx_context *ctx, const pmx_s4d_kernel_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_s4d_kernel$descriptor() {
+        return pmx_s4d_kernel.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel(pmx_context *ctx, const pmx_s4d_kernel_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_s4d_kernel$handle() {
+        return pmx_s4d_kernel.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel(pmx_context *ctx, const pmx_s4d_kernel_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_s4d_kernel$address() {
+        return pmx_s4d_kernel.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel(pmx_context *ctx, const pmx_s4d_kernel_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_s4d_kernel(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_s4d_kernel.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_s4d_kernel", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_s4d_kernel_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_s4d_kernel_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_reference(pmx_context *ctx, const pmx_s4d_kernel_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_s4d_kernel_reference$descriptor() {
+        return pmx_s4d_kernel_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_reference(pmx_context *ctx, const pmx_s4d_kernel_params *params)
+     * }
+     */
+    public static MethodHandle pmx_s4d_kernel_reference$handle() {
+        return pmx_s4d_kernel_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_reference(pmx_context *ctx, const pmx_s4d_kernel_params *params)
+     * }
+     */
+    public static MemorySegment pmx_s4d_kernel_reference$address() {
+        return pmx_s4d_kernel_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_s4d_kernel_reference(pmx_context *ctx, const pmx_s4d_kernel_params *params)
+     * }
+     */
+    public static int pmx_s4d_kernel_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_s4d_kernel_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_s4d_kernel_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int PMX_FFT_CONV_AUTO = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_fft_conv_method.PMX_FFT_CONV_AUTO = 0
+     * }
+     */
+    public static int PMX_FFT_CONV_AUTO() {
+        return PMX_FFT_CONV_AUTO;
+    }
+    private static final int PMX_FFT_CONV_FFT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_fft_conv_method.PMX_FFT_CONV_FFT = 1
+     * }
+     */
+    public static int PMX_FFT_CONV_FFT() {
+        return PMX_FFT_CONV_FFT;
+    }
+    private static final int PMX_FFT_CONV_DIRECT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_fft_conv_method.PMX_FFT_CONV_DIRECT = 2
+     * }
+     */
+    public static int PMX_FFT_CONV_DIRECT() {
+        return PMX_FFT_CONV_DIRECT;
+    }
+
+    private static class pmx_fft_conv_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_fft_conv_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_workspace_size(pmx_context *ctx, const pmx_fft_conv_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_fft_conv_workspace_size$descriptor() {
+        return pmx_fft_conv_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_workspace_size(pmx_context *ctx, const pmx_fft_conv_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_fft_conv_workspace_size$handle() {
+        return pmx_fft_conv_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_workspace_size(pmx_context *ctx, const pmx_fft_conv_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_fft_conv_workspace_size$address() {
+        return pmx_fft_conv_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_workspace_size(pmx_context *ctx, const pmx_fft_conv_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_fft_conv_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_fft_conv_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_fft_conv_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_fft_conv {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_fft_conv");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv(pmx_context *ctx, const pmx_fft_conv_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_fft_conv$descriptor() {
+        return pmx_fft_conv.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv(pmx_context *ctx, const pmx_fft_conv_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_fft_conv$handle() {
+        return pmx_fft_conv.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv(pmx_context *ctx, const pmx_fft_conv_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_fft_conv$address() {
+        return pmx_fft_conv.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv(pmx_context *ctx, const pmx_fft_conv_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_fft_conv(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_fft_conv.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_fft_conv", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_fft_conv_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_fft_conv_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_reference(pmx_context *ctx, const pmx_fft_conv_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_fft_conv_reference$descriptor() {
+        return pmx_fft_conv_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_reference(pmx_context *ctx, const pmx_fft_conv_params *params)
+     * }
+     */
+    public static MethodHandle pmx_fft_conv_reference$handle() {
+        return pmx_fft_conv_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_reference(pmx_context *ctx, const pmx_fft_conv_params *params)
+     * }
+     */
+    public static MemorySegment pmx_fft_conv_reference$address() {
+        return pmx_fft_conv_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_fft_conv_reference(pmx_context *ctx, const pmx_fft_conv_params *params)
+     * }
+     */
+    public static int pmx_fft_conv_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_fft_conv_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_fft_conv_reference", ctx, params);
             }
             return (int)mh$.invokeExact(ctx, params);
         } catch (Error | RuntimeException ex) {
