@@ -23,7 +23,8 @@ import java.lang.foreign.Arena;
  * <tr><td>x, out</td><td>{@code [B, L, H, P]}</td><td>{@code [total, H, P]}</td><td>{@code [B, H, P]}</td></tr>
  * <tr><td>dt</td><td>{@code [B, L, H]}</td><td>{@code [total, H]}</td><td>{@code [B, H]}</td></tr>
  * <tr><td>B, C</td><td>{@code [B, L, G, N]}</td><td>{@code [total, G, N]}</td><td>{@code [B, G, N]}</td></tr>
- * <tr><td>A</td><td colspan="3">{@code [H]} (one scalar per head); G divides H</td></tr>
+ * <tr><td>A</td><td colspan="3">{@code [H]} (one scalar per head); G divides H; {@code N <= 1024},
+ * {@code P <= 1024}</td></tr>
  * <tr><td>D, dtBias</td><td colspan="3">{@code [H]} (options)</td></tr>
  * <tr><td>stateIn, stateOut</td><td colspan="3">{@code [B, H, P, N]} (stateOut: the state after the last
  *     token)</td></tr>

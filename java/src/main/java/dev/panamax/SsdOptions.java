@@ -34,6 +34,11 @@ public final class SsdOptions {
     /** The largest chunk (PMX_MAX_SSD_CHUNK). */
     public static final long MAX_CHUNK = SsdParams.MAX_CHUNK;
 
+    /** The largest state size N (PMX_MAX_SSD_STATE). */
+    public static final long MAX_STATE = SsdParams.MAX_STATE;
+    /** The largest head dim P (PMX_MAX_SSD_HEAD_DIM). */
+    public static final long MAX_HEAD_DIM = SsdParams.MAX_HEAD_DIM;
+
     private static final SsdOptions DEFAULTS = new Builder().build();
 
     private final Tensor d;

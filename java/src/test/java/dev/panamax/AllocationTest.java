@@ -3,6 +3,7 @@ package dev.panamax;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -83,6 +84,63 @@ class AllocationTest {
             long bytes = (long) allocated.invokeExact() - before;
             assertTrue(bytes < 1024, "state-space hot paths allocated " + bytes + " bytes over " + 4 * MEASURED
                     + " calls");
+        }
+    }
+
+    @Test
+    void steadyStateSsdAllocatesNothing() throws Throwable {
+        MethodHandle allocated = allocationCounter();
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {
+            long b = 1, l = 5, h = 4, p = 3, g = 2, n = 4;
+            Tensor x = TestSupport.random(arena, 20, b, l, h, p), dt = TestSupport.random(arena, 21, b, l, h);
+            // A < 0: the state decays, so the in-place step below stays finite over all the iterations.
+            Tensor a = Tensor.fromFloats(arena, new float[] {-0.5f, -1f, -1.5f, -2f}, h);
+            Tensor bm = TestSupport.random(arena, 22, b, l, g, n), cm = TestSupport.random(arena, 23, b, l, g, n);
+            Tensor d = TestSupport.random(arena, 24, h), dtBias = TestSupport.random(arena, 25, h);
+            Tensor stateIn = TestSupport.random(arena, 26, b, h, p, n);
+            Tensor y = Tensor.allocate(arena, DType.F32, b, l, h, p);
+            Tensor state = Tensor.allocate(arena, DType.F32, b, h, p, n);
+            SsdOptions full = SsdOptions.builder().dtSoftplus(true).d(d).dtBias(dtBias).stateIn(stateIn).chunk(2)
+                    .build();
+            // One token through the step form, the state (the full run's final state) updated in place.
+            Tensor x1 = TestSupport.random(arena, 27, b, h, p), dt1 = TestSupport.random(arena, 28, b, h);
+            Tensor b1 = TestSupport.random(arena, 29, b, g, n), c1 = TestSupport.random(arena, 30, b, g, n);
+            Tensor y1 = Tensor.allocate(arena, DType.F32, b, h, p);
+            SsdOptions step = full.toBuilder().chunk(0).stateIn(state).build();
+            Runnable calls = () -> {
+                Ssd.run(ctx, x, dt, a, bm, cm, full, y, state);
+                Ssd.step(ctx, x1, dt1, a, b1, c1, step, y1, state);
+            };
+            for (int i = 0; i < WARMUP; i++) calls.run();
+            long before = (long) allocated.invokeExact();
+            for (int i = 0; i < MEASURED; i++) calls.run();
+            long bytes = (long) allocated.invokeExact() - before;
+            assertTrue(bytes < 1024, "SSD hot paths allocated " + bytes + " bytes over " + 2 * MEASURED + " calls");
+            for (float v : y1.toFloatArray()) assertTrue(Float.isFinite(v), "step output not finite: " + v);
+        }
+    }
+
+    @Test
+    void steadyStateLongConvolutionAllocatesNothing() throws Throwable {
+        MethodHandle allocated = allocationCounter();
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {
+            long b = 1, l = 40, c = 5, nh = 3;
+            Tensor u = TestSupport.random(arena, 40, b, l, c), d = TestSupport.random(arena, 41, c);
+            Tensor a = Tensor.fromFloats(arena, new float[] {-0.5f, 1, -0.2f, 2, -0.1f, 3}, 1, nh, 2);
+            Tensor ac = Tensor.allocate(arena, DType.F32, c, nh, 2), bc = TestSupport.random(arena, 42, c, nh, 2);
+            for (long i = 0; i < c; i++) MemorySegment.copy(a.segment(), 0, ac.segment(), i * nh * 8, nh * 8);
+            Tensor logDt = TestSupport.random(arena, 43, c);
+            Tensor k = Tensor.allocate(arena, DType.F32, c, l), y = Tensor.allocate(arena, DType.F32, b, l, c);
+            Runnable calls = () -> {
+                S4dKernel.compute(ctx, ac, bc, bc, logDt, k);
+                FftConv.run(ctx, u, k, d, FftConvMethod.FFT, y);
+                FftConv.run(ctx, u, k, null, FftConvMethod.DIRECT, y);
+            };
+            for (int i = 0; i < WARMUP; i++) calls.run();
+            long before = (long) allocated.invokeExact();
+            for (int i = 0; i < MEASURED; i++) calls.run();
+            long bytes = (long) allocated.invokeExact() - before;
+            assertTrue(bytes < 1024, "S4 hot paths allocated " + bytes + " bytes over " + 3 * MEASURED + " calls");
         }
     }
 

@@ -166,6 +166,9 @@ class SsdTest {
                     out, null));
             expect("C", () -> Ssd.run(ctx, in.x, in.dt, in.a, in.b, Tensor.allocate(arena, DType.F32, B, L, G, N + 1), o,
                     out, null));
+            long big = SsdOptions.MAX_STATE + 1;
+            expect("B", () -> Ssd.run(ctx, in.x, in.dt, in.a, Tensor.allocate(arena, DType.F32, B, L, G, big),
+                    Tensor.allocate(arena, DType.F32, B, L, G, big), o, out, null));
             expect("D", () -> Ssd.run(ctx, in.x, in.dt, in.a, in.b, in.c,
                     o.toBuilder().d(Tensor.allocate(arena, DType.F32, 3)).build(), out, null));
             expect("stateIn", () -> Ssd.run(ctx, in.x, in.dt, in.a, in.b, in.c,

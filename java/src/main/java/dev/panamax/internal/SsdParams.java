@@ -23,6 +23,11 @@ public final class SsdParams {
     /** PMX_MAX_SSD_CHUNK. */
     public static final long MAX_CHUNK = Panamax_h.PMX_MAX_SSD_CHUNK();
 
+    /** PMX_MAX_SSD_STATE: the largest state size N. */
+    public static final long MAX_STATE = Panamax_h.PMX_MAX_SSD_STATE();
+    /** PMX_MAX_SSD_HEAD_DIM: the largest head dim P. */
+    public static final long MAX_HEAD_DIM = Panamax_h.PMX_MAX_SSD_HEAD_DIM();
+
     private static final long STRUCT_SIZE = pmx_ssd_params.struct_size$offset();
     private static final long X = pmx_ssd_params.x$offset();
     private static final long DT = pmx_ssd_params.dt$offset();
@@ -91,6 +96,10 @@ public final class SsdParams {
         String xShape = step ? "[B, H, P] (step)" : o.varlen() ? "[total, H, P] (varlen)" : "[B, L, H, P]";
         Checks.floatTensor(x, "x", lead + 2, xShape, reference);
         long heads = x.shape(lead);
+        if (x.shape(lead + 1) > MAX_HEAD_DIM) {
+            throw new IllegalArgumentException("x: the head dim P = " + x.shape(lead + 1) + " must be at most "
+                    + MAX_HEAD_DIM);
+        }
         String dtShape = step ? "[B, H] (step)" : o.varlen() ? "[total, H] (varlen)" : "[B, L, H]";
         Checks.floatTensor(dt, "dt", lead + 1, dtShape, reference);
         for (int i = 0; i <= lead; i++) {
@@ -112,7 +121,10 @@ public final class SsdParams {
             throw new IllegalArgumentException("B: the group count G = " + groups + " must be >= 1 and divide H = "
                     + heads);
         }
-        if (b.shape(lead + 1) < 1) throw new IllegalArgumentException("B: the state size N must be >= 1, got 0");
+        if (b.shape(lead + 1) < 1 || b.shape(lead + 1) > MAX_STATE) {
+            throw new IllegalArgumentException("B: the state size N = " + b.shape(lead + 1) + " must be in 1.."
+                    + MAX_STATE);
+        }
         Checks.floatTensor(c, "C", lead + 2, bShape, reference);
         if (!Checks.sameShape(c, b)) {
             throw new IllegalArgumentException("C: shape " + Arrays.toString(c.shape()) + " must equal B's "
