@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "OPERATOR",
         description = "Run one operator on NumPy .npy inputs (float32/int32, C order) and write .npy outputs.",
         subcommands = {RunAttentionCommand.class, RunRopeCommand.class, RunSelectiveScanCommand.class,
-                RunSelectiveScanStepCommand.class, RunCausalConv1dCommand.class, RunSsdCommand.class})
+                RunSelectiveScanStepCommand.class, RunCausalConv1dCommand.class, RunSsdCommand.class, RunS4KernelCommand.class,
+                RunFftConvCommand.class})
 final class RunCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -16,7 +16,9 @@ import java.util.stream.Collectors;
 /**
  * The header of a .npy file (format versions 1.0, 2.0 and 3.0): dtype, shape
  * and where the data starts. Only little-endian float32 ({@code '<f4'}),
- * int32 ({@code '<i4'}) and uint8 ({@code '|u1'}) in C order are accepted.
+ * int32 ({@code '<i4'}) and uint8 ({@code '|u1'}) in C order are accepted, and
+ * complex64 ({@code '<c8'}), read as float32 with a trailing dimension of 2
+ * (real, imaginary): the same bytes, as {@code torch.view_as_real} sees them.
  *
  * @param dtype      {@link DType#F32} or {@link DType#I32}
  * @param shape      dimensions, C order; empty for a scalar
@@ -107,7 +109,8 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
         if (!(dict.get("descr") instanceof String descr)) {
             throw new NpyFormatException("header 'descr' is not a string (structured dtypes are not supported)");
         }
-        DType dtype = dtypeOf(descr);
+        boolean complex = descr.equals("<c8");
+        DType dtype = complex ? DType.F32 : dtypeOf(descr);
         if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
             throw new NpyFormatException("header 'fortran_order' is not True or False");
         }
@@ -117,8 +120,9 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
         if (!(dict.get("shape") instanceof List<?> dims)) {
             throw new NpyFormatException("header 'shape' is not a tuple");
         }
-        long[] shape = new long[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
+        long[] shape = new long[dims.size() + (complex ? 1 : 0)];
+        if (complex) shape[shape.length - 1] = 2;
+        for (int i = 0; i < dims.size(); i++) {
             shape[i] = (Long) dims.get(i);
             if (shape[i] < 0) {
                 throw new NpyFormatException("negative dimension in shape " + dims);
@@ -151,7 +155,7 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
                     default -> "";
                 };
                 throw new NpyFormatException("unsupported dtype '" + descr + "'" + hint
-                        + "; supported: '<f4' (float32), '<i4' (int32) and '|u1' (uint8)");
+                        + "; supported: '<f4' (float32), '<c8' (complex64, read as float32 [..., 2]), '<i4' (int32) and '|u1' (uint8)");
         }
     }
 

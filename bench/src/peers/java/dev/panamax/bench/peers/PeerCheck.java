@@ -20,7 +20,7 @@ import java.util.List;
  * max |peer - reference| must be &lt;= 1e-4. Each prepared peer runs twice (the
  * second result is the one compared) so stale-state bugs show. Then the sparse
  * shapes (window, softcap, block layout): {@link SparsePeerCheck}; then the state-space
- * peers (causal conv1d, SSD): {@link SsmPeerCheck}.
+ * peers (causal conv1d, SSD): {@link SsmPeerCheck}; then the FFT convolution peers: {@link FftPeerCheck}.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp panamax-bench.jar dev.panamax.bench.peers.PeerCheck [threads]</pre>
  * Prints one line per (peer, shape) and "N passed, N failed"; exits 1 on a failure.
@@ -90,6 +90,7 @@ public final class PeerCheck {
             }
             SparsePeerCheck.run(ctx, peers, threads, tally);
             SsmPeerCheck.run(ctx, threads, tally);
+            FftPeerCheck.run(ctx, threads, tally);
         }
         System.out.println(tally.passed + " passed, " + tally.failed + " failed, " + tally.skipped + " skipped");
         if (tally.failed > 0) {

@@ -92,6 +92,15 @@ class NpyTest {
         assertArrayEquals(new float[] {4, 5}, Npy.readFloats(file2));
     }
 
+    /** complex64 is read as float32 with a trailing (re, im) dimension: the same bytes. */
+    @Test
+    void readsComplex64AsFloatPairs() throws IOException {
+        Path file = dir.resolve("c.npy");
+        writeRaw(file, 1, "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", 64, 0, new float[] {1, 2, 3, 4});
+        assertArrayEquals(new float[] {1, 2, 3, 4}, Npy.readFloats(file));
+        assertArrayEquals(new long[] {2, 2}, Npy.map(file, java.lang.foreign.Arena.ofAuto()).shape());
+    }
+
     @Test
     void rejectsWhatItCannotRead() throws IOException {
         assertRejected(bytes("not numpy at all"), "magic");
