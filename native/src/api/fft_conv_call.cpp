@@ -1,6 +1,5 @@
 #include "api/fft_conv_call.h"
 
-#include <array>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -56,11 +55,7 @@ ssm::FftConvGeometry resolve_geometry(const pmx_fft_conv_params *params, bool al
     return g;
 }
 
-struct Tensors {
-    std::array<NamedTensor, 4> all{};
-    size_t n = 0;
-    void add(const pmx_tensor &t, const char *name) { all[n++] = {&t, name}; }
-};
+using Tensors = NamedTensors<4>;
 
 Tensors tensors_of(const pmx_fft_conv_params &a) {
     Tensors t;

@@ -1,6 +1,5 @@
 #include "api/s4_kernel_call.h"
 
-#include <array>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -51,11 +50,7 @@ ssm::S4dGeometry resolve_geometry(const pmx_s4d_kernel_params *params, bool allo
     return g;
 }
 
-struct Tensors {
-    std::array<NamedTensor, 5> all{};
-    size_t n = 0;
-    void add(const pmx_tensor &t, const char *name) { all[n++] = {&t, name}; }
-};
+using Tensors = NamedTensors<5>;
 
 Tensors tensors_of(const pmx_s4d_kernel_params &a) {
     Tensors t;

@@ -1,6 +1,5 @@
 #include "api/selective_scan_call.h"
 
-#include <array>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -157,11 +156,7 @@ ssm::ScanGeometry resolve_geometry(const pmx_selective_scan_params *params, bool
     return g;
 }
 
-struct Tensors {
-    std::array<NamedTensor, 12> all{};
-    size_t n = 0;
-    void add(const pmx_tensor &t, const char *name) { all[n++] = {&t, name}; }
-};
+using Tensors = NamedTensors<12>;
 
 Tensors tensors_of(const pmx_selective_scan_params &a, bool skip_state_in) {
     Tensors t;

@@ -1,6 +1,5 @@
 #include "api/ssd_call.h"
 
-#include <array>
 
 #include "common/status.h"
 #include "common/tensor_check.h"
@@ -154,11 +153,7 @@ ssm::SsdGeometry resolve_geometry(const pmx_ssd_params *params, bool step, bool 
     return g;
 }
 
-struct Tensors {
-    std::array<NamedTensor, 11> all{};
-    size_t n = 0;
-    void add(const pmx_tensor &t, const char *name) { all[n++] = {&t, name}; }
-};
+using Tensors = NamedTensors<11>;
 
 Tensors tensors_of(const pmx_ssd_params &a, bool skip_state_in) {
     Tensors t;

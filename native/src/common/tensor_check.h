@@ -2,6 +2,7 @@
 // (INVALID_ARGUMENT) with a message that names the argument.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -72,6 +73,14 @@ const int32_t *copy_cu_seqlens(const pmx_tensor &cu, const char *name, int64_t t
 struct NamedTensor {
     const pmx_tensor *tensor;
     const char *name;
+};
+
+// A call's tensors with their names, gathered for check_outputs_apart.
+template <size_t N>
+struct NamedTensors {
+    std::array<NamedTensor, N> all{};
+    size_t n = 0;
+    void add(const pmx_tensor &t, const char *name) { all[n++] = {&t, name}; }
 };
 
 // The header's aliasing contract for a call's tensors, the first n_outputs
