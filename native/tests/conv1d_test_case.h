@@ -23,7 +23,7 @@ using pmx_test::poison;
 using pmx_test::view;
 
 // 64-byte aligned, so that large outputs take the streaming-store path.
-using FloatBuffer = std::vector<float, pmx_test::AlignedAllocator<float>>;
+using pmx_test::FloatBuffer;
 
 enum class Layout {
     Dense,         // [B, L, C]

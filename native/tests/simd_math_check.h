@@ -70,6 +70,36 @@ int check_simd_math(const char *isa) {
     expect(s2[5] == 1.f && se[5] == 1.f, "exp2(0) and exp(0) are 1", special[5], s2[5]);
     expect(s2[6] == 2.f && s2[7] == 0.5f, "exp2 of +-1 is exact", special[6], s2[6]);
 
+    // exp2_finite (exp2 without the per-element clamps, for finite arguments):
+    // the same accuracy up to 2^127, NaN gives NaN, 0 or +inf
+    // far out, and 0 or within a subnormal step of the truth below 2^-126.
+    {
+        const std::vector<float> ef = apply<T>(x, [](V v) { return T::exp2_finite(v); });
+        double worst_f = 0;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double want = std::exp2(double(x[i]));
+            if (want >= 0x1p-126 && want <= 0x1p127) {
+                const double rel = std::fabs(ef[i] - want) / want;
+                worst_f = std::max(worst_f, rel);
+                expect(rel <= 1.5e-7, "exp2_finite relative error above 1.5e-7", x[i], ef[i]);
+            } else if (want < 0x1p-126) {
+                expect(ef[i] == 0.f || std::fabs(ef[i] - want) <= 0x1p-149, "exp2_finite below 2^-126: 0 or within 2^-149",
+                       x[i], ef[i]);
+            } else {  // above 2^127: +inf (exp2 overflows from about 2^127.5) or accurate
+                expect(ef[i] == inf || std::fabs(ef[i] - want) / want <= 1.5e-7, "exp2_finite above 2^127", x[i], ef[i]);
+            }
+        }
+        std::printf("%s: exp2_finite max rel err %.2e over [-130, 130]\n", isa, worst_f);
+        const std::vector<float> fs = {nan, 1e30f, -1e30f, 200.f, -200.f, 0.f, 1.f, -1.f, 3.f, -0.5f};
+        const std::vector<float> f2 = apply<T>(fs, [](V v) { return T::exp2_finite(v); });
+        expect(std::isnan(f2[0]), "exp2_finite(NaN) is NaN", fs[0], f2[0]);
+        expect(f2[1] == inf && f2[3] == inf, "exp2_finite of 1e30 and 200 is +inf", fs[1], f2[1]);
+        expect(f2[2] == 0.f && f2[4] == 0.f, "exp2_finite of -1e30 and -200 is 0", fs[2], f2[2]);
+        expect(f2[5] == 1.f && f2[6] == 2.f && f2[7] == 0.5f && f2[8] == 8.f, "exp2_finite of 0, 1, -1, 3 is exact",
+               fs[8], f2[8]);
+        expect(std::fabs(f2[9] - 0.70710678118654752) <= 1e-7, "exp2_finite(-0.5)", fs[9], f2[9]);
+    }
+
     // Lane masks: lanes below t take the other operand.
     for (int t = -1; t <= T::W + 1; ++t) {
         alignas(64) float a[T::W], out[T::W];

@@ -18,8 +18,9 @@ namespace pmx_test {
 // values' scale whatever L is. The bound, 1e-4 of |want| plus 1e-4 of the
 // tensor's RMS (y is a sum of Ns (SSD: N) terms of either sign, so elements
 // can cancel to near 0), catches a wrong token, channel, head, group or state.
-inline int compare(const std::string &what, const std::vector<float> &got, const std::vector<double> &want,
-                   const std::vector<bool> &written) {
+template <class Floats>
+int compare(const std::string &what, const Floats &got, const std::vector<double> &want,
+            const std::vector<bool> &written) {
     double rms = 0;
     int64_t count = 0;
     for (size_t i = 0; i < want.size(); ++i)

@@ -73,7 +73,7 @@ int64_t offset_of(const Strides &st, int64_t b, int64_t n, int64_t h, int64_t d)
 }
 
 // 64-byte aligned, so that large outputs take the streaming-store path.
-using FloatBuffer = std::vector<float, pmx_test::AlignedAllocator<float>>;
+using pmx_test::FloatBuffer;
 
 struct Problem {
     FloatBuffer x, x_original, out;

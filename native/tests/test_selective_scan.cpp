@@ -46,7 +46,8 @@ struct Data {
     std::mt19937_64 &rng;
     int64_t rows = 0;  // tokens of the packed layout (varlen) or L
     std::vector<int32_t> cu;
-    std::vector<float> u, delta, a, bm, cm, d, z, bias, state_in, out, state_out;
+    std::vector<float> u, delta, a, bm, cm, d, z, bias, state_in, state_out;
+    pmx_test::FloatBuffer out;  // aligned: the streamed stores need whole lines
     int64_t us[3] = {0, 0, 0}, bs[4] = {0, 0, 0, 0};
 
     Data(const Case &c_, std::mt19937_64 &rng_) : c(c_), rng(rng_) {
@@ -91,7 +92,8 @@ struct Data {
     }
     int64_t si(int64_t b, int64_t dd, int64_t n) const { return (b * c.dm + dd) * c.ns + n; }
 
-    pmx_tensor token_tensor(std::vector<float> &v) const {
+    template <class Floats>
+    pmx_tensor token_tensor(Floats &v) const {
         const int64_t bytes = int64_t(std::max<size_t>(v.size(), 1) * sizeof(float));
         if (varlen()) return view(v.data(), PMX_DTYPE_F32, {rows, c.dm}, {us[1], us[2]}, bytes);
         return view(v.data(), PMX_DTYPE_F32, {c.batch, c.seq, c.dm}, {us[0], us[1], us[2]}, bytes);
@@ -186,7 +188,8 @@ void run_case(pmx_context *ctx, pmx_context *ctx1, const Case &c, std::mt19937_6
     if (c.state_out) expect(compare("state_out", x.state_out, s_final, all_state) == 0, c.name + ": state_out");
 
     // One thread: the same bits.
-    const std::vector<float> out_n = x.out, state_n = x.state_out;
+    const pmx_test::FloatBuffer out_n = x.out;
+    const std::vector<float> state_n = x.state_out;
     std::fill(x.out.begin(), x.out.end(), poison());
     std::fill(x.state_out.begin(), x.state_out.end(), poison());
     expect(run_scan(ctx1, p) == PMX_STATUS_SUCCESS, c.name + ": 1-thread scan failed");
@@ -328,6 +331,13 @@ int main() {
     {
         Case c{"long sequence unchunked: B 1, Dm 520, L 3000"};
         c.batch = 1, c.dm = 520, c.seq = 3000, c.ns = 16;
+        cases.push_back(c);
+    }
+    {
+        // out above 64 MiB (and 64-byte aligned rows): the output stores
+        // stream past the caches.
+        Case c{"streamed outputs: B 1, Dm 1040, L 16200, Ns 3"};
+        c.batch = 1, c.dm = 1040, c.seq = 16200, c.ns = 3;
         cases.push_back(c);
     }
     for (const Case &c : cases) run_case(ctx, ctx1, c, rng);

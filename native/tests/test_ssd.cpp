@@ -42,7 +42,8 @@ struct Data {
     const Case &c;
     int64_t rows = 0;  // L, or the packed tokens (varlen)
     std::vector<int32_t> cu;
-    std::vector<float> x, dt, a, bm, cm, d, bias, state_in, out, state_out;
+    std::vector<float> x, dt, a, bm, cm, d, bias, state_in, state_out;
+    pmx_test::FloatBuffer out;  // aligned: the streamed stores need whole lines
     int64_t xs[4] = {}, ds[3] = {}, bs[4] = {};
 
     Data(const Case &c_, std::mt19937_64 &rng) : c(c_) {
@@ -93,8 +94,10 @@ struct Data {
         return ((b * c.heads + h) * c.hdim + i) * c.nstate + n;
     }
 
-    static int64_t bytes(const std::vector<float> &v) { return int64_t(std::max<size_t>(v.size(), 1) * 4); }
-    pmx_tensor four(std::vector<float> &v, const int64_t *s, int64_t d2, int64_t d3) const {
+    template <class Floats>
+    static int64_t bytes(const Floats &v) { return int64_t(std::max<size_t>(v.size(), 1) * 4); }
+    template <class Floats>
+    pmx_tensor four(Floats &v, const int64_t *s, int64_t d2, int64_t d3) const {
         if (varlen()) return view(v.data(), PMX_DTYPE_F32, {rows, d2, d3}, {s[1], s[2], s[3]}, bytes(v));
         return view(v.data(), PMX_DTYPE_F32, {c.batch, c.seq, d2, d3}, {s[0], s[1], s[2], s[3]}, bytes(v));
     }
@@ -190,7 +193,8 @@ void run_case(pmx_context *ctx, pmx_context *ctx1, const Case &c, std::mt19937_6
     if (c.state_out) expect(compare("state_out", x.state_out, s_final, all_state) == 0, c.name + ": state_out");
 
     // One thread: the same bits.
-    const std::vector<float> out_n = x.out, state_n = x.state_out;
+    const pmx_test::FloatBuffer out_n = x.out;
+    const std::vector<float> state_n = x.state_out;
     std::fill(x.out.begin(), x.out.end(), poison());
     std::fill(x.state_out.begin(), x.state_out.end(), poison());
     expect(run_ssd(ctx1, p) == PMX_STATUS_SUCCESS, c.name + ": 1-thread ssd failed");

@@ -115,6 +115,9 @@ struct AlignedAllocator {
     bool operator!=(const AlignedAllocator<U> &) const { return false; }
 };
 
+// Test buffers on 64-byte aligned storage.
+using FloatBuffer = std::vector<float, AlignedAllocator<float>>;
+
 // Runs pmx_attention_fwd on `ctx` with a workspace of the size it asks for.
 inline pmx_status run_fused(pmx_context *ctx, const pmx_attention_params &a) {
     int64_t bytes = -1;

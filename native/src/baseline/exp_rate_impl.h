@@ -23,7 +23,7 @@ double exp_sum(int64_t count, uint64_t seed) {
     int64_t done = 0;
     while (done < count) {  // whole tables: count rounded up to 1024
         for (int i = 0; i < kTable; i += kAcc * W) {
-            PMX_UNROLL for (int a = 0; a < kAcc; ++a) acc[a] = T::add(acc[a], T::exp2(T::load(x + i + a * W)));
+            PMX_UNROLL for (int a = 0; a < kAcc; ++a) acc[a] = T::add(acc[a], T::exp2_finite(T::load(x + i + a * W)));
         }
         done += kTable;
     }

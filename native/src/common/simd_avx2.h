@@ -122,6 +122,10 @@ struct Avx2 {
         return _mm256_mul_ps(p, scale);
     }
 
+    // exp2 for callers that bound their arguments (see the AVX-512 traits);
+    // here exp2 itself: its clamps are what build 2^n from bits.
+    static PMX_INLINE V exp2_finite(V x) { return exp2(x); }
+
     // p·2^n for integer-valued n in [-150, 128]: 2^n built from bits (n = 128
     // makes +inf); exactly 0 where n < -126, as exp2 gives; NaN gives NaN.
     static PMX_INLINE V pow2_scale(V p, V n) {

@@ -117,6 +117,25 @@ struct Avx512 {
         return _mm512_maskz_scalef_ps(ok, p, n);
     }
 
+    // 2^x without exp2's per-element clamps, for callers that bound their
+    // arguments once (the selective scan, per token rather than per state):
+    // x finite or NaN. NaN gives NaN, x >= 128 +inf, x < -126 a subnormal or
+    // 0 (not exactly 0 as exp2 gives); relative error about 1.1e-7 elsewhere.
+    // Table form: x + 1.5·2^19 rounds x to sixteenths and leaves j (the
+    // sixteenths mod 16) in the low mantissa bits, which vpermps reads as the
+    // table index; vscalefps then applies 2^floor(k + j/16) = 2^k. Two FMA-port
+    // operations fewer than exp2, which is what the scan is bound by.
+    static PMX_INLINE V exp2_finite(V x) {
+        const V shift = _mm512_set1_ps(0x1.8p19f);
+        const V t = _mm512_add_ps(x, shift);
+        const V r = _mm512_sub_ps(t, shift);
+        const V f = _mm512_sub_ps(x, r);
+        V q = _mm512_fmadd_ps(_mm512_set1_ps(kExp2T3), f, _mm512_set1_ps(kExp2T2));
+        q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(kExp2T1));
+        const V tj = _mm512_permutexvar_ps(_mm512_castps_si512(t), _mm512_load_ps(kExp2Sixteenths));
+        return _mm512_scalef_ps(_mm512_fmadd_ps(_mm512_mul_ps(q, f), tj, tj), r);
+    }
+
     // p·2^n for integer-valued n in [-150, 128] (vscalefps); exactly 0 where
     // n < -126, as exp2 gives; NaN in p or n gives NaN. For exp's split form.
     static PMX_INLINE V pow2_scale(V p, V n) {
