@@ -100,6 +100,25 @@ int check_simd_math(const char *isa) {
         expect(std::fabs(f2[9] - 0.70710678118654752) <= 1e-7, "exp2_finite(-0.5)", fs[9], f2[9]);
     }
 
+    // erf against float64 over [-6, 6] (absolute error) and its specials.
+    {
+        std::vector<float> ex;
+        for (int i = -60000; i <= 60000; ++i) ex.push_back(float(i) * 0.0001f + 0.000037f);
+        for (float v : {0.f, -0.f, 1e-30f, -1e-30f, 30.f, -30.f, inf, -inf, nan}) ex.push_back(v);
+        const std::vector<float> er = apply<T>(ex, [](V v) { return pmx::simd::erf<T>(v); });
+        double worst_e = 0;
+        for (size_t i = 0; i < ex.size(); ++i) {
+            if (std::isnan(ex[i])) {
+                expect(std::isnan(er[i]), "erf(NaN) is NaN", ex[i], er[i]);
+                continue;
+            }
+            const double err = std::fabs(double(er[i]) - std::erf(double(ex[i])));
+            worst_e = std::max(worst_e, err);
+            expect(err <= 6e-7, "erf absolute error above 6e-7", ex[i], er[i]);
+        }
+        std::printf("%s: erf max abs err %.2e over [-6, 6] and specials\n", isa, worst_e);
+    }
+
     // Lane masks: lanes below t take the other operand.
     for (int t = -1; t <= T::W + 1; ++t) {
         alignas(64) float a[T::W], out[T::W];

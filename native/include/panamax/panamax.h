@@ -56,7 +56,7 @@ extern "C" {
 
 /* Version of this ABI: major << 16 | minor. A major change breaks callers. */
 #define PMX_ABI_VERSION_MAJOR 2
-#define PMX_ABI_VERSION_MINOR 3
+#define PMX_ABI_VERSION_MINOR 4
 
 /* Limits (bindings read these; nothing else writes them down again). */
 #define PMX_MAX_DIMS 8        /* largest rank a pmx_tensor can describe   */
@@ -737,6 +737,162 @@ PMX_API pmx_status pmx_fft_conv(pmx_context *ctx, const pmx_fft_conv_params *par
  * channel). For tests. */
 PMX_API pmx_status pmx_fft_conv_reference(pmx_context *ctx, const pmx_fft_conv_params *params);
 
+/* ---- Mixture-of-Experts ----------------------------------------------------- */
+
+/*
+ * A Mixture-of-Experts layer over T tokens of width d, E experts with hidden
+ * width h, k experts per token, in five stages; each stands alone, and
+ * pmx_moe runs them all in one call.
+ *
+ * 1. Router (pmx_moe_router). logits [T, E] are given, or computed as x·Wg
+ *    (x [T, d], gate_weight [d, E]). With noise_std > 0 each logit gets
+ *    noise_std·n added, n standard normal from a counter-based generator of
+ *    (noise_seed, t, e) (SplitMix64, Box-Muller): the same noise for the same
+ *    seed on any machine and thread count. scores[t, :] = softmax(logits[t, :])
+ *    or sigmoid(logits[t, e]) (scoring). The k experts of highest score (ties:
+ *    the lower expert index first) fill slots 0 .. k-1 in descending score:
+ *    indices [T, k] (I32). weights [T, k]: the k scores, divided by their sum
+ *    when renormalize = 1 (before any capacity is applied). counts [E] (I32):
+ *    assignments per expert before capacity. aux_loss (a [1] tensor):
+ *    E·Σ_e f_e·P_e with f_e = counts[e] / (T·k) and P_e the mean over tokens
+ *    of scores[:, e] (Switch Transformer, generalised to top-k). z_loss ([1]):
+ *    the mean over tokens of logsumexp(logits[t, :])². Both use the logits
+ *    after noise; both are 0 when T = 0.
+ * 2. Capacity (the router's capacity_factor): each expert keeps at most
+ *    ceil(capacity_factor·T·k / E) assignments (0 = dropless: all kept);
+ *    assignments are taken in token order, then slot order, and those beyond
+ *    an expert's capacity are dropped: dropped [T, k] (U8, 1 = dropped). A
+ *    dropped assignment contributes nothing.
+ * 3. Permute (pmx_moe_permute): the kept assignments' token rows gathered
+ *    into expert-contiguous rows, stable by token index: x_sorted [T·k, d]
+ *    (rows offsets[E] .. T·k - 1 left as they are), offsets [E + 1] (I32,
+ *    expert e owns rows offsets[e] .. offsets[e+1] - 1), rows [T, k] (I32,
+ *    the row of x_sorted that assignment (t, slot) went to, -1 if dropped).
+ * 4. Experts (pmx_moe_experts): for the rows of each expert e,
+ *      a = x_sorted·W1[e] + b1[e]      (W1 [E, d, h], b1 [E, h])
+ *      a = act(a), or act(a) ⊙ (x_sorted·W3[e] + b3[e]) with W3 [E, d, h]
+ *      y_sorted = a·W2[e] + b2[e]      (W2 [E, h, d], b2 [E, d])
+ *    biases optional; act = silu, gelu (erf), gelu_tanh or relu. Grouped
+ *    GEMMs over the experts' row counts (an empty expert costs nothing).
+ *    Each weight's last two dims may be either row-major or transposed
+ *    (unit stride on either): Hugging Face checkpoints store W1 as [E, h, d],
+ *    which is W1 [E, d, h] with strides (h·d, 1, d).
+ * 5. Combine (pmx_moe_combine): out[t, :] = Σ_slot weights[t, slot]·
+ *    y_sorted[rows[t, slot], :] over the kept slots (0 where none is kept),
+ *    summed in slot order: the same bits for any thread count.
+ *
+ * Tensors: float ones F32 (the reference also takes F64); indices, counts,
+ * offsets and rows I32; dropped U8. Strides: any, except that the operands
+ * of a GEMM (x and gate_weight when the router computes the logits,
+ * x_sorted, y_sorted, w1, w2, w3) need a unit stride on one of their last
+ * two dims. T and d may be 0; 1 <= k <= E <= PMX_MAX_MOE_EXPERTS, h >= 1.
+ * Non-finite logits are rejected (INVALID_ARGUMENT naming the tensor and
+ * the token), as are indices outside 0 .. E-1 and rows outside the table.
+ * Outputs never share memory with inputs or each other.
+ */
+#define PMX_MAX_MOE_EXPERTS 4096
+
+typedef enum pmx_moe_scoring {
+    PMX_MOE_SOFTMAX = 0,
+    PMX_MOE_SIGMOID = 1
+} pmx_moe_scoring;
+
+typedef enum pmx_moe_activation {
+    PMX_MOE_SILU = 0,
+    PMX_MOE_GELU = 1,      /* x·Φ(x), Φ by erf */
+    PMX_MOE_GELU_TANH = 2, /* the tanh approximation */
+    PMX_MOE_RELU = 3
+} pmx_moe_activation;
+
+typedef struct pmx_moe_router_params {
+    int64_t struct_size;     /* sizeof(pmx_moe_router_params) */
+    pmx_tensor x;            /* [T, d]: with gate_weight */
+    pmx_tensor gate_weight;  /* [d, E], optional: logits = x·gate_weight */
+    pmx_tensor logits;       /* [T, E]: read when gate_weight is absent;
+                                with it, optional: x·gate_weight written here */
+    int32_t top_k;           /* k, 1 .. E */
+    int32_t scoring;         /* pmx_moe_scoring */
+    int32_t renormalize;     /* 1: the k weights sum to 1 */
+    int32_t reserved;        /* 0 */
+    double capacity_factor;  /* >= 0; 0 = dropless */
+    double noise_std;        /* >= 0; 0 = no noise */
+    uint64_t noise_seed;
+    pmx_tensor indices;      /* [T, k] I32, written */
+    pmx_tensor weights;      /* [T, k], written */
+    pmx_tensor counts;       /* [E] I32, optional, written */
+    pmx_tensor dropped;      /* [T, k] U8, optional, written */
+    pmx_tensor aux_loss;     /* [1], optional, written */
+    pmx_tensor z_loss;       /* [1], optional, written */
+} pmx_moe_router_params;
+
+/* Bytes of workspace pmx_moe_router needs (the logits when computed, the
+ * per-thread score sums); UNSUPPORTED for what this build cannot run. */
+PMX_API pmx_status pmx_moe_router_workspace_size(pmx_context *ctx, const pmx_moe_router_params *params,
+                                                 int64_t *out_bytes);
+PMX_API pmx_status pmx_moe_router(pmx_context *ctx, const pmx_moe_router_params *params, void *workspace,
+                                  int64_t workspace_bytes);
+
+typedef struct pmx_moe_permute_params {
+    int64_t struct_size;     /* sizeof(pmx_moe_permute_params) */
+    pmx_tensor x;            /* [T, d] */
+    pmx_tensor indices;      /* [T, k] I32, each in 0 .. E-1 */
+    pmx_tensor dropped;      /* [T, k] U8, optional (absent: none dropped) */
+    int64_t experts;         /* E */
+    pmx_tensor x_sorted;     /* [T·k, d], written (rows below offsets[E]) */
+    pmx_tensor offsets;      /* [E + 1] I32, written */
+    pmx_tensor rows;         /* [T, k] I32, written */
+} pmx_moe_permute_params;
+
+PMX_API pmx_status pmx_moe_permute(pmx_context *ctx, const pmx_moe_permute_params *params);
+
+typedef struct pmx_moe_experts_params {
+    int64_t struct_size;     /* sizeof(pmx_moe_experts_params) */
+    pmx_tensor x_sorted;     /* [R, d] */
+    pmx_tensor offsets;      /* [E + 1] I32: 0 = offsets[0] <= ... <= offsets[E] <= R */
+    pmx_tensor w1;           /* [E, d, h] */
+    pmx_tensor w2;           /* [E, h, d] */
+    pmx_tensor w3;           /* [E, d, h], optional: gated */
+    pmx_tensor b1;           /* [E, h], optional */
+    pmx_tensor b2;           /* [E, d], optional */
+    pmx_tensor b3;           /* [E, h], optional (with w3 only) */
+    int32_t activation;      /* pmx_moe_activation */
+    int32_t reserved;        /* 0 */
+    pmx_tensor y_sorted;     /* [R, d], written (rows below offsets[E]) */
+} pmx_moe_experts_params;
+
+PMX_API pmx_status pmx_moe_experts_workspace_size(pmx_context *ctx, const pmx_moe_experts_params *params,
+                                                  int64_t *out_bytes);
+PMX_API pmx_status pmx_moe_experts(pmx_context *ctx, const pmx_moe_experts_params *params, void *workspace,
+                                   int64_t workspace_bytes);
+
+typedef struct pmx_moe_combine_params {
+    int64_t struct_size;     /* sizeof(pmx_moe_combine_params) */
+    pmx_tensor y_sorted;     /* [R, d] */
+    pmx_tensor rows;         /* [T, k] I32: a row of y_sorted, or -1 (skipped) */
+    pmx_tensor weights;      /* [T, k] */
+    pmx_tensor out;          /* [T, d], written */
+} pmx_moe_combine_params;
+
+PMX_API pmx_status pmx_moe_combine(pmx_context *ctx, const pmx_moe_combine_params *params);
+
+/* All five stages. The router's outputs are optional here (the workspace
+ * holds them when absent). */
+typedef struct pmx_moe_params {
+    int64_t struct_size;     /* sizeof(pmx_moe_params) */
+    pmx_moe_router_params router;  /* its struct_size set too; x is the layer's input */
+    pmx_tensor w1, w2, w3, b1, b2, b3;
+    int32_t activation;      /* pmx_moe_activation */
+    int32_t reserved;        /* 0 */
+    pmx_tensor out;          /* [T, d], written */
+} pmx_moe_params;
+
+PMX_API pmx_status pmx_moe_workspace_size(pmx_context *ctx, const pmx_moe_params *params, int64_t *out_bytes);
+PMX_API pmx_status pmx_moe(pmx_context *ctx, const pmx_moe_params *params, void *workspace, int64_t workspace_bytes);
+
+/* The float64 reference of pmx_moe (F32 or F64 float tensors; no workspace):
+ * every stage as plain loops. For tests. */
+PMX_API pmx_status pmx_moe_reference(pmx_context *ctx, const pmx_moe_params *params);
+
 /* ---- benchmark baselines (not operators: in-run yardsticks) --------------- */
 
 /*
@@ -767,6 +923,14 @@ PMX_API pmx_status pmx_bench_sgemm(pmx_context *ctx, int64_t m, int64_t n, int64
  * rounded up to whole tables of 1024 per thread.
  */
 PMX_API pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_checksum);
+
+/*
+ * The `count` floats at data (4-byte aligned, count >= 0) summed on the
+ * context's threads, one equal slice each; the sum goes to *out_checksum.
+ * The in-run read-bandwidth ceiling of operators that stream memory once
+ * (an MoE decode step reading its experts' weights).
+ */
+PMX_API pmx_status pmx_bench_read(pmx_context *ctx, const float *data, int64_t count, double *out_checksum);
 
 /*
  * The selective scan as a plain float32 loop, token by token, on one thread

@@ -3,6 +3,8 @@
 // sequential selective scan, and the no-op.
 #include <omp.h>
 
+#include <cstdint>
+
 #include <vector>
 #include <oneapi/dnnl/dnnl.h>
 
@@ -10,6 +12,7 @@
 #include "api/selective_scan_call.h"
 #include "baseline/attention_unfused.h"
 #include "baseline/exp_rate.h"
+#include "baseline/read_rate.h"
 #include "baseline/scan_sequential.h"
 #include "common/api_checks.h"
 #include "common/context.h"
@@ -57,6 +60,18 @@ PMX_API pmx_status pmx_bench_exp(pmx_context *ctx, int64_t count, double *out_ch
         pmx::check_out_ptr(out_checksum, "out_checksum");
         if (count < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "count: must not be negative, got %lld", (long long)count);
         *out_checksum = pmx::baseline::exp_rate(count, pmx::resolved_threads(ctx));
+    });
+}
+
+PMX_API pmx_status pmx_bench_read(pmx_context *ctx, const float *data, int64_t count, double *out_checksum) {
+    return pmx::guard(ctx, [&] {
+        pmx::check_context(ctx);
+        pmx::check_out_ptr(out_checksum, "out_checksum");
+        if (count < 0) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "count: must not be negative, got %lld", (long long)count);
+        if (count > 0 && data == nullptr) pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "data: must not be NULL");
+        if (reinterpret_cast<uintptr_t>(data) % alignof(float) != 0)
+            pmx::fail(PMX_STATUS_INVALID_ARGUMENT, "data: must be 4-byte aligned");
+        *out_checksum = pmx::baseline::read_rate(data, count, pmx::resolved_threads(ctx));
     });
 }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.module.ModuleDescriptor;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -105,6 +106,26 @@ class BaselinesTest {
             assertEquals(0.0, Baselines.exp(ctx, 0));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Baselines.exp(ctx, -1));
             assertTrue(e.getMessage().startsWith("count:"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readSumsEveryFloatOnAnyThreadCountAndRefusesBadMemory() {
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(2); Context one = Context.create(1)) {
+            // 1000 + 37 floats (not a multiple of the slices or the vector width), each its index.
+            int n = 1037;
+            MemorySegment data = arena.allocate((long) n * Float.BYTES, 64);
+            for (int i = 0; i < n; i++) data.setAtIndex(ValueLayout.JAVA_FLOAT, i, i);
+            double want = (double) n * (n - 1) / 2;
+            assertEquals(want, Baselines.read(ctx, data));
+            assertEquals(want, Baselines.read(one, data));
+            assertEquals(want - (n - 1), Baselines.read(ctx, data.asSlice(0, (long) (n - 1) * Float.BYTES)));
+            assertEquals(0.0, Baselines.read(ctx, data.asSlice(0, 0)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Baselines.read(ctx, MemorySegment.ofArray(new float[4])));
+            assertTrue(e.getMessage().startsWith("data:"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Baselines.read(ctx, data.asSlice(2, 8)));
+            assertTrue(e.getMessage().startsWith("data:"), e.getMessage());
         }
     }
 

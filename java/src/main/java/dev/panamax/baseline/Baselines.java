@@ -105,6 +105,29 @@ public final class Baselines {
     }
 
     /**
+     * The floats of {@code data} summed on the context's threads, one equal slice each: the in-run read-bandwidth
+     * ceiling of operators that stream memory once (an MoE decode step reads its experts' weights once).
+     *
+     * @param data native memory, a whole number of floats, 4-byte aligned
+     * @return the sum (a checksum, so that nothing is optimised away)
+     * @throws IllegalArgumentException for a heap segment, a size that is not a multiple of 4 or a misaligned
+     *                                  address
+     */
+    public static double read(Context ctx, MemorySegment data) {
+        Checks.requireNonNull(ctx, "ctx");
+        Checks.requireNonNull(data, "data");
+        if (!data.isNative()) throw new IllegalArgumentException("data: must be native memory");
+        if (data.byteSize() % Float.BYTES != 0 || data.address() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("data: must hold whole, 4-byte aligned floats");
+        }
+        try (NativeCall call = NativeCall.begin(ctx); Arena arena = Arena.ofConfined()) {
+            MemorySegment sum = arena.allocate(ValueLayout.JAVA_DOUBLE);
+            call.check(Panamax_h.pmx_bench_read(call.nativeContext(), data, data.byteSize() / Float.BYTES, sum));
+            return sum.get(ValueLayout.JAVA_DOUBLE, 0);
+        }
+    }
+
+    /**
      * The selective scan as a plain float32 loop on one thread (what a user writes first): the same contract
      * as {@link dev.panamax.SelectiveScan#run(Context, Tensor, Tensor, Tensor, Tensor, Tensor,
      * SelectiveScanOptions, Tensor, Tensor)} (the chunk is ignored).

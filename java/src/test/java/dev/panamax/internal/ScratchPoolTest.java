@@ -14,6 +14,7 @@ import dev.panamax.Tensor;
 import dev.panamax.internal.ffi.pmx_attention_params;
 import dev.panamax.internal.ffi.pmx_bigbird_params;
 import dev.panamax.internal.ffi.pmx_causal_conv1d_params;
+import dev.panamax.internal.ffi.pmx_moe_params;
 import dev.panamax.internal.ffi.pmx_rope_params;
 import dev.panamax.internal.ffi.pmx_selective_scan_params;
 
@@ -33,7 +34,7 @@ class ScratchPoolTest {
     void structAreaFitsTheLargestParamsStruct() {
         long largest = 0;
         for (long size : new long[] {pmx_attention_params.sizeof(), pmx_rope_params.sizeof(), pmx_bigbird_params.sizeof(),
-                pmx_selective_scan_params.sizeof(), pmx_causal_conv1d_params.sizeof()}) {
+                pmx_selective_scan_params.sizeof(), pmx_causal_conv1d_params.sizeof(), pmx_moe_params.sizeof()}) {
             largest = Math.max(largest, size);
         }
         assertTrue(ScratchPool.STRUCT_BYTES >= largest, "struct area " + ScratchPool.STRUCT_BYTES + " < " + largest);

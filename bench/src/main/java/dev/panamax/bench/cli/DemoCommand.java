@@ -49,7 +49,9 @@ import java.util.stream.Collectors;
                 + "query rows (all heads, every key the row sees); a 32k-token document through a sliding window with "
                 + "global tokens and through a BigBird layout, checked the same way and timed beside dense causal; "
                 + "a Mamba block (causal conv1d + selective scan) over a 64k-token sequence and 256 decode steps, "
-                + "checked against float64 on sampled channels; "
+                + "checked against float64 on sampled channels; a Mixture-of-Experts layer (8 experts, top-2, "
+                + "capacity-limited) over 8k tokens, its routing checked against float64 on every token and its "
+                + "output on sampled tokens; "
                 + "then a speed table: fused vs unfused (sgemm, softmax, sgemm) vs oneDNN sgemm.",
                 "Exits 1 if a check fails. Takes about a minute on 2 cores.", ""})
 final class DemoCommand implements Callable<Integer> {
@@ -84,6 +86,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Tokens the state-space block then decodes one at a time (default: ${DEFAULT-VALUE}).")
     int decodeSteps;
 
+    @Option(names = "--moe-tokens", defaultValue = "8192", paramLabel = "T", order = 2,
+            description = "Tokens through the Mixture-of-Experts layer (default: ${DEFAULT-VALUE}).")
+    int moeTokens;
+
     @Option(names = "--check-rows", defaultValue = "128", paramLabel = "ROWS", order = 2,
             description = "Query rows per workload checked against the float64 reference (default: ${DEFAULT-VALUE}).")
     int checkRows;
@@ -111,6 +117,9 @@ final class DemoCommand implements Callable<Integer> {
         if (decodeSteps < 1) {
             throw new IllegalArgumentException("--decode-steps must be at least 1, got " + decodeSteps);
         }
+        if (moeTokens < 1) {
+            throw new IllegalArgumentException("--moe-tokens must be at least 1, got " + moeTokens);
+        }
         if (checkRows < 2) {
             throw new IllegalArgumentException("--check-rows must be at least 2, got " + checkRows);
         }
@@ -121,21 +130,23 @@ final class DemoCommand implements Callable<Integer> {
                     ctx.numThreads(), Panamax.cpuIsa().name());
             boolean documentOk = longDocument(ctx);
             boolean batchOk = packedBatch(ctx);
-            boolean sparseOk = new DemoSparseSection(ctx, out, sparseLen, checkRows, seed).run("[3/5]");
-            boolean ssmOk = new DemoSsmSection(ctx, out, ssmLen, decodeSteps, seed).run("[4/5]");
+            boolean sparseOk = new DemoSparseSection(ctx, out, sparseLen, checkRows, seed).run("[3/6]");
+            boolean ssmOk = new DemoSsmSection(ctx, out, ssmLen, decodeSteps, seed).run("[4/6]");
+            boolean moeOk = new DemoMoeSection(ctx, out, moeTokens, checkRows, seed).run("[5/6]");
             speedTable(ctx);
             double seconds = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%nChecks against float64: %s. Total time %.1f s.%n",
-                    documentOk && batchOk && sparseOk && ssmOk ? "PASS" : "FAIL", seconds);
+                    documentOk && batchOk && sparseOk && ssmOk && moeOk ? "PASS" : "FAIL", seconds);
             out.println("Next: 'panamax run attention --help' to run on your own .npy files, "
                     + "'panamax bench attention --plot attention.png' for the full sweep.");
             out.flush();
-            if (!(documentOk && batchOk && sparseOk && ssmOk)) {
+            if (!(documentOk && batchOk && sparseOk && ssmOk && moeOk)) {
                 List<String> failed = new java.util.ArrayList<>();
                 if (!documentOk) failed.add("long document");
                 if (!batchOk) failed.add("packed batch");
                 if (!sparseOk) failed.add("sparse document");
                 if (!ssmOk) failed.add("state-space block");
+                if (!moeOk) failed.add("Mixture-of-Experts layer");
                 throw new CheckFailedException("demo: a kernel disagrees with the float64 reference ("
                         + String.join(", ", failed) + "); see the report above");
             }
@@ -144,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private boolean longDocument(Context ctx) throws Exception {
-        out.printf("[1/5] One long document%n");
+        out.printf("[1/6] One long document%n");
         out.printf("      %d tokens, %d query heads sharing %d key/value heads (GQA %d:%d), head dim %d, causal, "
                 + "float32; q [1, %d, %d, %d], k/v [1, %d, %d, %d].%n", seqLen, HEADS, KV_HEADS, HEADS, KV_HEADS,
                 HEAD_DIM, seqLen, HEADS, HEAD_DIM, seqLen, KV_HEADS, HEAD_DIM);
@@ -171,7 +182,7 @@ final class DemoCommand implements Callable<Integer> {
             cu[i + 1] = cu[i] + lengths[i];
         }
         int total = cu[lengths.length];
-        out.printf("%n[2/5] A packed batch of %d documents of uneven length%n", lengths.length);
+        out.printf("%n[2/6] A packed batch of %d documents of uneven length%n", lengths.length);
         out.printf("      lengths %s (%d tokens), packed back to back: q [%d, %d, %d], k/v [%d, %d, %d], "
                         + "cu_seqlens %s;%n      causal within each document, nothing attends across documents, no padding.%n",
                 join(lengths), total, total, HEADS, HEAD_DIM, total, KV_HEADS, HEAD_DIM, join(cu));
@@ -224,7 +235,7 @@ final class DemoCommand implements Callable<Integer> {
         int unfusedMaxN = 2048;
         SweepConfig config = new SweepConfig(List.copyOf(ns), 1, HEADS, KV_HEADS, HEAD_DIM, true, unfusedMaxN, seed);
         Ceiling sgemm = SgemmRate.measure(ctx);
-        out.printf(Locale.ROOT, "%n[5/5] Speed: the long-document shape (causal, GQA %d:%d, D=%d) at a few lengths; "
+        out.printf(Locale.ROOT, "%n[6/6] Speed: the long-document shape (causal, GQA %d:%d, D=%d) at a few lengths; "
                 + "%s runs at %s GFLOP/s here%n%n", HEADS, KV_HEADS, HEAD_DIM, sgemm.description(),
                 Units.oneDecimal(sgemm.rate()));
         out.flush();

@@ -91,6 +91,7 @@ public final class PeerCheck {
             SparsePeerCheck.run(ctx, peers, threads, tally);
             SsmPeerCheck.run(ctx, threads, tally);
             FftPeerCheck.run(ctx, threads, tally);
+            MoePeerCheck.run(threads, tally);
         }
         System.out.println(tally.passed + " passed, " + tally.failed + " failed, " + tally.skipped + " skipped");
         if (tally.failed > 0) {

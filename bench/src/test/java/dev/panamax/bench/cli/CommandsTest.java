@@ -61,12 +61,13 @@ class CommandsTest {
     @Test
     void demoPassesOnASmallWorkload() {
         Cli.Result r = Cli.run("demo", "--seq-len", "256", "--sparse-len", "9000", "--check-rows", "16",
-                "--ssm-len", "3000", "--decode-steps", "20", "--threads", "2");
+                "--ssm-len", "3000", "--decode-steps", "20", "--moe-tokens", "2000", "--threads", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("Checks against float64: PASS"), r.out());
         assertTrue(r.out().contains("window 256 + 10 globals") && r.out().contains("BigBird 64"), r.out());
-        assertTrue(r.out().contains("[4/5] A Mamba block over a 3000-token sequence, then 20 decode steps"), r.out());
-        assertTrue(r.out().contains("[5/5] Speed"), r.out());
+        assertTrue(r.out().contains("[4/6] A Mamba block over a 3000-token sequence, then 20 decode steps"), r.out());
+        assertTrue(r.out().contains("[5/6] A Mixture-of-Experts layer over 2000 tokens"), r.out());
+        assertTrue(r.out().contains("[6/6] Speed"), r.out());
     }
 
     @Test

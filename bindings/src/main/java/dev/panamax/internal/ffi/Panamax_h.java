@@ -32,10 +32,10 @@ public class Panamax_h extends Panamax_h$shared {
     public static int PMX_ABI_VERSION_MAJOR() {
         return PMX_ABI_VERSION_MAJOR;
     }
-    private static final int PMX_ABI_VERSION_MINOR = (int)3L;
+    private static final int PMX_ABI_VERSION_MINOR = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define PMX_ABI_VERSION_MINOR 3
+     * #define PMX_ABI_VERSION_MINOR 4
      * }
      */
     public static int PMX_ABI_VERSION_MINOR() {
@@ -130,6 +130,15 @@ public class Panamax_h extends Panamax_h$shared {
      */
     public static int PMX_MAX_FFT_CONV_LENGTH() {
         return PMX_MAX_FFT_CONV_LENGTH;
+    }
+    private static final int PMX_MAX_MOE_EXPERTS = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_MOE_EXPERTS 4096
+     * }
+     */
+    public static int PMX_MAX_MOE_EXPERTS() {
+        return PMX_MAX_MOE_EXPERTS;
     }
     private static final int PMX_STATUS_SUCCESS = (int)0L;
     /**
@@ -2418,6 +2427,618 @@ public class Panamax_h extends Panamax_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int PMX_MOE_SOFTMAX = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_moe_scoring.PMX_MOE_SOFTMAX = 0
+     * }
+     */
+    public static int PMX_MOE_SOFTMAX() {
+        return PMX_MOE_SOFTMAX;
+    }
+    private static final int PMX_MOE_SIGMOID = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_moe_scoring.PMX_MOE_SIGMOID = 1
+     * }
+     */
+    public static int PMX_MOE_SIGMOID() {
+        return PMX_MOE_SIGMOID;
+    }
+    private static final int PMX_MOE_SILU = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_moe_activation.PMX_MOE_SILU = 0
+     * }
+     */
+    public static int PMX_MOE_SILU() {
+        return PMX_MOE_SILU;
+    }
+    private static final int PMX_MOE_GELU = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_moe_activation.PMX_MOE_GELU = 1
+     * }
+     */
+    public static int PMX_MOE_GELU() {
+        return PMX_MOE_GELU;
+    }
+    private static final int PMX_MOE_GELU_TANH = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_moe_activation.PMX_MOE_GELU_TANH = 2
+     * }
+     */
+    public static int PMX_MOE_GELU_TANH() {
+        return PMX_MOE_GELU_TANH;
+    }
+    private static final int PMX_MOE_RELU = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_moe_activation.PMX_MOE_RELU = 3
+     * }
+     */
+    public static int PMX_MOE_RELU() {
+        return PMX_MOE_RELU;
+    }
+
+    private static class pmx_moe_router_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_router_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router_workspace_size(pmx_context *ctx, const pmx_moe_router_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_router_workspace_size$descriptor() {
+        return pmx_moe_router_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router_workspace_size(pmx_context *ctx, const pmx_moe_router_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_moe_router_workspace_size$handle() {
+        return pmx_moe_router_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router_workspace_size(pmx_context *ctx, const pmx_moe_router_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_moe_router_workspace_size$address() {
+        return pmx_moe_router_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router_workspace_size(pmx_context *ctx, const pmx_moe_router_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_moe_router_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_moe_router_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_router_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_router {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_router");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router(pmx_context *ctx, const pmx_moe_router_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_router$descriptor() {
+        return pmx_moe_router.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router(pmx_context *ctx, const pmx_moe_router_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_moe_router$handle() {
+        return pmx_moe_router.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router(pmx_context *ctx, const pmx_moe_router_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_moe_router$address() {
+        return pmx_moe_router.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_router(pmx_context *ctx, const pmx_moe_router_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_moe_router(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_moe_router.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_router", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_permute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_permute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_permute(pmx_context *ctx, const pmx_moe_permute_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_permute$descriptor() {
+        return pmx_moe_permute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_permute(pmx_context *ctx, const pmx_moe_permute_params *params)
+     * }
+     */
+    public static MethodHandle pmx_moe_permute$handle() {
+        return pmx_moe_permute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_permute(pmx_context *ctx, const pmx_moe_permute_params *params)
+     * }
+     */
+    public static MemorySegment pmx_moe_permute$address() {
+        return pmx_moe_permute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_permute(pmx_context *ctx, const pmx_moe_permute_params *params)
+     * }
+     */
+    public static int pmx_moe_permute(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_moe_permute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_permute", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_experts_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_experts_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts_workspace_size(pmx_context *ctx, const pmx_moe_experts_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_experts_workspace_size$descriptor() {
+        return pmx_moe_experts_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts_workspace_size(pmx_context *ctx, const pmx_moe_experts_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_moe_experts_workspace_size$handle() {
+        return pmx_moe_experts_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts_workspace_size(pmx_context *ctx, const pmx_moe_experts_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_moe_experts_workspace_size$address() {
+        return pmx_moe_experts_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts_workspace_size(pmx_context *ctx, const pmx_moe_experts_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_moe_experts_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_moe_experts_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_experts_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_experts {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_experts");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts(pmx_context *ctx, const pmx_moe_experts_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_experts$descriptor() {
+        return pmx_moe_experts.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts(pmx_context *ctx, const pmx_moe_experts_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_moe_experts$handle() {
+        return pmx_moe_experts.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts(pmx_context *ctx, const pmx_moe_experts_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_moe_experts$address() {
+        return pmx_moe_experts.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_experts(pmx_context *ctx, const pmx_moe_experts_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_moe_experts(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_moe_experts.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_experts", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_combine {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_combine");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_combine(pmx_context *ctx, const pmx_moe_combine_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_combine$descriptor() {
+        return pmx_moe_combine.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_combine(pmx_context *ctx, const pmx_moe_combine_params *params)
+     * }
+     */
+    public static MethodHandle pmx_moe_combine$handle() {
+        return pmx_moe_combine.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_combine(pmx_context *ctx, const pmx_moe_combine_params *params)
+     * }
+     */
+    public static MemorySegment pmx_moe_combine$address() {
+        return pmx_moe_combine.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_combine(pmx_context *ctx, const pmx_moe_combine_params *params)
+     * }
+     */
+    public static int pmx_moe_combine(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_moe_combine.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_combine", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_workspace_size(pmx_context *ctx, const pmx_moe_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_workspace_size$descriptor() {
+        return pmx_moe_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_workspace_size(pmx_context *ctx, const pmx_moe_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_moe_workspace_size$handle() {
+        return pmx_moe_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_workspace_size(pmx_context *ctx, const pmx_moe_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_moe_workspace_size$address() {
+        return pmx_moe_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_workspace_size(pmx_context *ctx, const pmx_moe_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_moe_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_moe_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe(pmx_context *ctx, const pmx_moe_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe$descriptor() {
+        return pmx_moe.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe(pmx_context *ctx, const pmx_moe_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_moe$handle() {
+        return pmx_moe.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe(pmx_context *ctx, const pmx_moe_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_moe$address() {
+        return pmx_moe.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe(pmx_context *ctx, const pmx_moe_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_moe(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_moe.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_moe_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_moe_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_reference(pmx_context *ctx, const pmx_moe_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_moe_reference$descriptor() {
+        return pmx_moe_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_reference(pmx_context *ctx, const pmx_moe_params *params)
+     * }
+     */
+    public static MethodHandle pmx_moe_reference$handle() {
+        return pmx_moe_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_reference(pmx_context *ctx, const pmx_moe_params *params)
+     * }
+     */
+    public static MemorySegment pmx_moe_reference$address() {
+        return pmx_moe_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_moe_reference(pmx_context *ctx, const pmx_moe_params *params)
+     * }
+     */
+    public static int pmx_moe_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_moe_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_moe_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class pmx_bench_attention_unfused_workspace_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2668,6 +3289,69 @@ public class Panamax_h extends Panamax_h$shared {
                 traceDowncall("pmx_bench_exp", ctx, count, out_checksum);
             }
             return (int)mh$.invokeExact(ctx, count, out_checksum);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_bench_read {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_bench_read");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_read(pmx_context *ctx, const float *data, int64_t count, double *out_checksum)
+     * }
+     */
+    public static FunctionDescriptor pmx_bench_read$descriptor() {
+        return pmx_bench_read.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_read(pmx_context *ctx, const float *data, int64_t count, double *out_checksum)
+     * }
+     */
+    public static MethodHandle pmx_bench_read$handle() {
+        return pmx_bench_read.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_read(pmx_context *ctx, const float *data, int64_t count, double *out_checksum)
+     * }
+     */
+    public static MemorySegment pmx_bench_read$address() {
+        return pmx_bench_read.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_bench_read(pmx_context *ctx, const float *data, int64_t count, double *out_checksum)
+     * }
+     */
+    public static int pmx_bench_read(MemorySegment ctx, MemorySegment data, long count, MemorySegment out_checksum) {
+        var mh$ = pmx_bench_read.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_bench_read", ctx, data, count, out_checksum);
+            }
+            return (int)mh$.invokeExact(ctx, data, count, out_checksum);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
