@@ -94,21 +94,8 @@ final class RunMoeCommand implements Callable<Integer> {
             description = "Their weights written here: float32 [T, k].")
     Path weightsOut;
 
-    @Option(names = "--counts-out", paramLabel = "FILE.npy", order = 20,
-            description = "Assignments per expert (before capacity) written here: int32 [E].")
-    Path countsOut;
-
-    @Option(names = "--dropped-out", paramLabel = "FILE.npy", order = 21,
-            description = "1 where an assignment went past its expert's capacity: uint8 [T, k].")
-    Path droppedOut;
-
-    @Option(names = "--aux-loss-out", paramLabel = "FILE.npy", order = 22,
-            description = "The load-balancing loss E·sum_e f_e·P_e: float32 [1].")
-    Path auxLossOut;
-
-    @Option(names = "--z-loss-out", paramLabel = "FILE.npy", order = 23,
-            description = "The router z-loss, mean of logsumexp(logits)²: float32 [1].")
-    Path zLossOut;
+    @Mixin
+    MoeStatsFlags stats;
 
     @Mixin
     ThreadsOption threads;
@@ -132,9 +119,8 @@ final class RunMoeCommand implements Callable<Integer> {
                 ExpertWeights weights = new ExpertWeights(w1a.tensor(), w2T, w3T, b1T, b2T, b3T);
                 long[] outShape = in.x().shape();
                 Tensor outT = files.output("--out", out, DType.F32, outShape).tensor();
-                RouterOutputs outputs = MoeRouterFlags.create(files, new MoeRouterFlags.Outputs(indicesOut,
-                        weightsOut, countsOut, droppedOut, auxLossOut, zLossOut), in.tokens(), opts.topK(),
-                        in.experts());
+                RouterOutputs outputs = MoeRouterFlags.create(files, stats.with(indicesOut, weightsOut), in.tokens(),
+                        opts.topK(), in.experts());
                 long start = System.nanoTime();
                 MoE.forward(ctx, in.xTensor(), in.gateWeightTensor(), in.logitsTensor(), opts, weights, activation,
                         outT, outputs);

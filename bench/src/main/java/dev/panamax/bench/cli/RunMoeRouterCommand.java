@@ -54,21 +54,8 @@ final class RunMoeRouterCommand implements Callable<Integer> {
             description = "Their weights written here: float32 [T, k].")
     Path weightsOut;
 
-    @Option(names = "--counts-out", paramLabel = "FILE.npy", order = 20,
-            description = "Assignments per expert (before capacity) written here: int32 [E].")
-    Path countsOut;
-
-    @Option(names = "--dropped-out", paramLabel = "FILE.npy", order = 21,
-            description = "1 where an assignment went past its expert's capacity: uint8 [T, k].")
-    Path droppedOut;
-
-    @Option(names = "--aux-loss-out", paramLabel = "FILE.npy", order = 22,
-            description = "The load-balancing loss E·sum_e f_e·P_e: float32 [1].")
-    Path auxLossOut;
-
-    @Option(names = "--z-loss-out", paramLabel = "FILE.npy", order = 23,
-            description = "The router z-loss, mean of logsumexp(logits)²: float32 [1].")
-    Path zLossOut;
+    @Mixin
+    MoeStatsFlags stats;
 
     @Mixin
     ThreadsOption threads;
@@ -80,9 +67,8 @@ final class RunMoeRouterCommand implements Callable<Integer> {
             MoeRouterFlags.Inputs in = router.inputs(files, x);
             try {
                 MoeRouterOptions opts = router.options();
-                RouterOutputs outputs = MoeRouterFlags.create(files, new MoeRouterFlags.Outputs(indicesOut,
-                        weightsOut, countsOut, droppedOut, auxLossOut, zLossOut), in.tokens(), opts.topK(),
-                        in.experts());
+                RouterOutputs outputs = MoeRouterFlags.create(files, stats.with(indicesOut, weightsOut), in.tokens(),
+                        opts.topK(), in.experts());
                 long start = System.nanoTime();
                 MoE.route(ctx, in.xTensor(), in.gateWeightTensor(), in.logitsTensor(), opts, outputs);
                 double ms = (System.nanoTime() - start) / 1e6;
