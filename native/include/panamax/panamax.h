@@ -56,7 +56,7 @@ extern "C" {
 
 /* Version of this ABI: major << 16 | minor. A major change breaks callers. */
 #define PMX_ABI_VERSION_MAJOR 2
-#define PMX_ABI_VERSION_MINOR 4
+#define PMX_ABI_VERSION_MINOR 5
 
 /* Limits (bindings read these; nothing else writes them down again). */
 #define PMX_MAX_DIMS 8        /* largest rank a pmx_tensor can describe   */
@@ -892,6 +892,192 @@ PMX_API pmx_status pmx_moe(pmx_context *ctx, const pmx_moe_params *params, void 
 /* The float64 reference of pmx_moe (F32 or F64 float tensors; no workspace):
  * every stage as plain loops. For tests. */
 PMX_API pmx_status pmx_moe_reference(pmx_context *ctx, const pmx_moe_params *params);
+
+/* ---- linear attention -------------------------------------------------------- */
+
+/*
+ * Kernel linear attention (pmx_linear_attention). Per sequence, query head h
+ * and its key/value head g = h / (H / Hkv), with a feature map φ applied to
+ * each query and key row (F features per row):
+ *   S = Σ_j φ(k_j) v_jᵀ   [F, Dv]        Z = Σ_j φ(k_j)   [F]
+ *   out_i = φ(q_i)ᵀ S / (φ(q_i)ᵀ Z + eps)   (normalize = 1)
+ *   out_i = φ(q_i)ᵀ S                        (normalize = 0: no division, the
+ *                                            form ONNX Runtime and FLA use)
+ * Non-causal sums run over every key of the sequence; causal ones over j <= i,
+ * computed in chunks of `chunk` tokens (inside a chunk a masked small
+ * attention, across chunks the running S and Z), never token by token.
+ * state_in / norm_in (optional, else 0) are added to S and Z before the first
+ * token; state_out / norm_out receive the sums after the last one. The chunk
+ * size changes results only by rounding (within 1e-5 relative).
+ *
+ * Feature maps (F = Dk except FAVOR+):
+ *   ELU1      φ(x) = elu(x) + 1 (x + 1 for x > 0, e^x otherwise)
+ *   RELU      φ(x) = max(x, 0)
+ *   IDENTITY  φ(x) = x
+ *   FAVOR     φ(x) = exp(W·x' − |x'|²/2) / √m,  x' = x·Dk^(−1/4), W the
+ *             random_matrix [m, Dk] (F = m; pmx_favor_random_matrix draws
+ *             one). Stabilised without changing the result: each query row
+ *             is scaled by e^(−max_r (W·q')_r) and the keys by e^(−c) with c
+ *             a running maximum over the keys seen (S and Z rescaled when it
+ *             grows); both factors cancel in the normalised output, and are
+ *             multiplied back when normalize = 0 (eps is scaled to match).
+ *             state_in/out and norm_in/out always hold the true sums.
+ *
+ * | tensor              | shape            |                              |
+ * |---------------------|------------------|------------------------------|
+ * | q, out              | [B, N, H, Dk], [B, N, H, Dv]                    |
+ * | k / v               | [B, N, Hkv, Dk] / [B, N, Hkv, Dv]  (Hkv | H)     |
+ * | random_matrix       | [m, Dk]          | FAVOR only (absent otherwise)|
+ * | state_in, state_out | [B, Hkv, F, Dv]  | optional                     |
+ * | norm_in, norm_out   | [B, Hkv, F]      | optional                     |
+ *
+ * 1 <= Dk, F <= PMX_MAX_LINEAR_FEATURES, 1 <= Dv <= PMX_MAX_LINEAR_HEAD_DIM;
+ * N may be 0 (then out is empty and the states pass through). eps >= 0 and
+ * finite. Any strides; outputs never overlap inputs (except as the step
+ * allows). dtype F32; the reference also takes F64. Results do not depend
+ * on the thread count.
+ */
+#define PMX_LINEAR_DEFAULT_CHUNK 64
+#define PMX_MAX_LINEAR_CHUNK 256
+#define PMX_MAX_LINEAR_FEATURES 1024
+#define PMX_MAX_LINEAR_HEAD_DIM 1024
+
+typedef enum pmx_feature_map {
+    PMX_FEATURE_ELU1 = 0,
+    PMX_FEATURE_RELU = 1,
+    PMX_FEATURE_IDENTITY = 2,
+    PMX_FEATURE_FAVOR = 3
+} pmx_feature_map;
+
+typedef struct pmx_linear_attention_params {
+    int64_t struct_size;       /* sizeof(pmx_linear_attention_params) */
+    pmx_tensor q;              /* [B, N, H, Dk] */
+    pmx_tensor k;              /* [B, N, Hkv, Dk] */
+    pmx_tensor v;              /* [B, N, Hkv, Dv] */
+    pmx_tensor random_matrix;  /* [m, Dk]: FAVOR only */
+    pmx_tensor state_in;       /* [B, Hkv, F, Dv], optional */
+    pmx_tensor norm_in;        /* [B, Hkv, F], optional */
+    int32_t feature_map;       /* pmx_feature_map */
+    int32_t causal;            /* 1 = out_i sees keys j <= i only */
+    int32_t normalize;         /* 1 = divide by φ(q)ᵀZ + eps */
+    int32_t reserved;          /* 0 */
+    double eps;                /* >= 0 */
+    int64_t chunk;             /* causal chunk; 0 = PMX_LINEAR_DEFAULT_CHUNK */
+    pmx_tensor out;            /* [B, N, H, Dv], written */
+    pmx_tensor state_out;      /* [B, Hkv, F, Dv], optional, written */
+    pmx_tensor norm_out;       /* [B, Hkv, F], optional, written */
+} pmx_linear_attention_params;
+
+/* Bytes of workspace pmx_linear_attention needs for these params on this
+ * context (its thread count); UNSUPPORTED for what this build cannot run. */
+PMX_API pmx_status pmx_linear_attention_workspace_size(pmx_context *ctx, const pmx_linear_attention_params *params,
+                                                       int64_t *out_bytes);
+
+/* Runs kernel linear attention. workspace: 64-byte aligned, at least the
+ * size asked for. */
+PMX_API pmx_status pmx_linear_attention(pmx_context *ctx, const pmx_linear_attention_params *params, void *workspace,
+                                        int64_t workspace_bytes);
+
+/*
+ * One decoding step (no workspace), O(F·Dv) per token and head whatever the
+ * position: q [B, H, Dk], k [B, Hkv, Dk], v [B, Hkv, Dv], out [B, H, Dv];
+ * S += φ(k)vᵀ, Z += φ(k), then out = φ(q)ᵀS [/ (φ(q)ᵀZ + eps)]. state_out
+ * is required (norm_out too when normalize = 1), and may be state_in itself
+ * (same data and strides: in place), likewise norm_out and norm_in. causal
+ * must be 1 (a step is causal) and chunk 0.
+ */
+PMX_API pmx_status pmx_linear_attention_step(pmx_context *ctx, const pmx_linear_attention_params *params);
+
+/* The float64 reference of pmx_linear_attention (F32 or F64 tensors; no
+ * workspace): the sums token by token. For tests. */
+PMX_API pmx_status pmx_linear_attention_reference(pmx_context *ctx, const pmx_linear_attention_params *params);
+
+/*
+ * FAVOR+ orthogonal random features: random_matrix [m, Dk] is written as
+ * ceil(m / Dk) blocks of Dk orthonormal rows (Gram-Schmidt, in float64, of a
+ * Gaussian Dk x Dk matrix; the last block keeps its first m mod Dk rows),
+ * each row then scaled by the norm of an independent standard Gaussian
+ * Dk-vector. Gaussians from a counter-based generator of (seed, index)
+ * (SplitMix64, Box-Muller): the same matrix for the same seed on any
+ * machine. F32 or F64.
+ */
+typedef struct pmx_favor_params {
+    int64_t struct_size;       /* sizeof(pmx_favor_params) */
+    uint64_t seed;
+    pmx_tensor random_matrix;  /* [m, Dk], written; 1 <= m, Dk <= PMX_MAX_LINEAR_FEATURES */
+} pmx_favor_params;
+
+PMX_API pmx_status pmx_favor_random_matrix(pmx_context *ctx, const pmx_favor_params *params);
+
+/*
+ * Linear recurrences with update rules (pmx_linear_recurrence), the ones
+ * ONNX Runtime's LinearAttention names (Mamba-2, GLA, DeltaNet, Gated
+ * DeltaNet). Per sequence and key/value head g, a state S [Dk, Dv]
+ * (S_{-1} = state_in, or 0), for t = 0 .. N-1:
+ *   LINEAR       S_t = S_{t-1} + k_t v_tᵀ
+ *   GATED        S_t = g_t ⊙ S_{t-1} + k_t v_tᵀ
+ *                (g_t a scalar per head, or a [Dk] vector scaling the rows)
+ *   DELTA        S_t = S_{t-1} + β_t k_t (v_t − S_{t-1}ᵀ k_t)ᵀ
+ *   GATED_DELTA  S_t = S' + β_t k_t (v_t − S'ᵀ k_t)ᵀ,  S' = g_t S_{t-1}
+ * and for each query head h of group g: out[t, h] = S_tᵀ q[t, h] (after the
+ * update). No feature map and no scale: callers scale q. decay holds g
+ * itself (not its log), each in [0, 1]. Prefill runs the chunked forms
+ * (LINEAR and GATED: masked attention inside a chunk, the state across
+ * chunks; DELTA and GATED_DELTA: the WY representation, a unit lower-
+ * triangular solve per chunk), which agree with the recurrence to rounding;
+ * the step form runs one token.
+ *
+ * | tensor              | shape                                 |          |
+ * |---------------------|---------------------------------------|----------|
+ * | q, out              | [B, N, H, Dk], [B, N, H, Dv]          |          |
+ * | k / v               | [B, N, Hkv, Dk] / [B, N, Hkv, Dv]     | Hkv | H  |
+ * | decay               | [B, N, Hkv] or [B, N, Hkv, Dk] (GATED) | gated rules |
+ * | beta                | [B, N, Hkv]                           | delta rules |
+ * | state_in, state_out | [B, Hkv, Dk, Dv]                      | optional |
+ *
+ * 1 <= Dk <= PMX_MAX_LINEAR_FEATURES, 1 <= Dv <= PMX_MAX_LINEAR_HEAD_DIM;
+ * N may be 0. Any strides; dtype F32 (the reference also F64). decay
+ * outside [0, 1] or a non-finite beta is rejected (INVALID_ARGUMENT naming
+ * the tensor and the element). Results do not depend on the thread count.
+ */
+typedef enum pmx_linear_rule {
+    PMX_RULE_LINEAR = 0,
+    PMX_RULE_GATED = 1,
+    PMX_RULE_DELTA = 2,
+    PMX_RULE_GATED_DELTA = 3
+} pmx_linear_rule;
+
+typedef struct pmx_linear_recurrence_params {
+    int64_t struct_size;       /* sizeof(pmx_linear_recurrence_params) */
+    pmx_tensor q;              /* [B, N, H, Dk] */
+    pmx_tensor k;              /* [B, N, Hkv, Dk] */
+    pmx_tensor v;              /* [B, N, Hkv, Dv] */
+    pmx_tensor decay;          /* gated rules: [B, N, Hkv] or [B, N, Hkv, Dk] */
+    pmx_tensor beta;           /* delta rules: [B, N, Hkv] */
+    pmx_tensor state_in;       /* [B, Hkv, Dk, Dv], optional */
+    int32_t rule;              /* pmx_linear_rule */
+    int32_t reserved;          /* 0 */
+    int64_t chunk;             /* 0 = PMX_LINEAR_DEFAULT_CHUNK */
+    pmx_tensor out;            /* [B, N, H, Dv], written */
+    pmx_tensor state_out;      /* [B, Hkv, Dk, Dv], optional, written */
+} pmx_linear_recurrence_params;
+
+PMX_API pmx_status pmx_linear_recurrence_workspace_size(pmx_context *ctx, const pmx_linear_recurrence_params *params,
+                                                        int64_t *out_bytes);
+PMX_API pmx_status pmx_linear_recurrence(pmx_context *ctx, const pmx_linear_recurrence_params *params,
+                                         void *workspace, int64_t workspace_bytes);
+
+/*
+ * One decoding step (no workspace): q [B, H, Dk], k [B, Hkv, Dk],
+ * v [B, Hkv, Dv], decay [B, Hkv] or [B, Hkv, Dk], beta [B, Hkv], out
+ * [B, H, Dv]. state_out is required and may be state_in itself (in place).
+ * chunk 0.
+ */
+PMX_API pmx_status pmx_linear_recurrence_step(pmx_context *ctx, const pmx_linear_recurrence_params *params);
+
+/* The float64 reference of pmx_linear_recurrence: the recurrence token by
+ * token (F32 or F64 tensors; no workspace). For tests. */
+PMX_API pmx_status pmx_linear_recurrence_reference(pmx_context *ctx, const pmx_linear_recurrence_params *params);
 
 /* ---- benchmark baselines (not operators: in-run yardsticks) --------------- */
 

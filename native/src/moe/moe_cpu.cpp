@@ -18,6 +18,7 @@
 
 #include "common/isa_dispatch.h"
 #include "common/parallel.h"
+#include "common/random.h"
 #include "common/status.h"
 #include "moe/moe_layout.h"
 #include "moe/moe_vec.h"
@@ -413,17 +414,7 @@ void moe_cpu(const MoeProblem &p, char *ws, int threads) {
 }
 
 double router_noise(uint64_t seed, int64_t t, int64_t e, int64_t experts) {
-    auto mix = [](uint64_t z) {
-        z += 0x9E3779B97F4A7C15ull;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    };
-    const uint64_t c = uint64_t(t) * uint64_t(experts) + uint64_t(e);
-    const uint64_t a = mix(seed ^ mix(2 * c)), b = mix(seed ^ mix(2 * c + 1));
-    const double u1 = (double(a >> 11) + 1.0) * 0x1p-53;  // (0, 1]
-    const double u2 = double(b >> 11) * 0x1p-53;          // [0, 1)
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    return rng::gaussian(seed, uint64_t(t) * uint64_t(experts) + uint64_t(e));
 }
 
 }  // namespace pmx::moe

@@ -13,7 +13,7 @@
 //         contribution and the state entering it, stacked along k
 //     out = Y + D·X
 //     Sᵀ = e^(cs_last)·Sᵀ + (Bᵀ·diag(e^(cs_last - cs_s)·dt_s)) · X
-// Every product goes through ssd_gemm.h on padded, aligned buffers; only
+// Every product goes through common/chunk_gemm.h on padded, aligned buffers; only
 // the loads of x, B, C and the stores of out touch the caller's strides.
 #pragma once
 
@@ -23,7 +23,7 @@
 
 #include "common/inline.h"
 #include "common/vec_math.h"
-#include "ssm/ssd_gemm.h"
+#include "common/chunk_gemm.h"
 #include "ssm/ssd_isa.h"
 #include "ssm/ssd_problem.h"
 
@@ -33,7 +33,8 @@ template <class T>
 struct SsdKernel {
     using V = typename T::V;
     static constexpr int W = T::W;
-    using Gemm = SsdGemm<T>;
+    using Gemm = simd::ChunkGemm<T>;
+    using GemmSpec = simd::GemmSpec;
 
     // dt of `n` tokens of head h from row r (bias, softplus) into dt[0, n),
     // zeros up to qp; e^(dt·A) decays are formed from these.

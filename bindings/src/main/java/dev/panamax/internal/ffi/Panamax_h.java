@@ -32,10 +32,10 @@ public class Panamax_h extends Panamax_h$shared {
     public static int PMX_ABI_VERSION_MAJOR() {
         return PMX_ABI_VERSION_MAJOR;
     }
-    private static final int PMX_ABI_VERSION_MINOR = (int)4L;
+    private static final int PMX_ABI_VERSION_MINOR = (int)5L;
     /**
      * {@snippet lang=c :
-     * #define PMX_ABI_VERSION_MINOR 4
+     * #define PMX_ABI_VERSION_MINOR 5
      * }
      */
     public static int PMX_ABI_VERSION_MINOR() {
@@ -139,6 +139,42 @@ public class Panamax_h extends Panamax_h$shared {
      */
     public static int PMX_MAX_MOE_EXPERTS() {
         return PMX_MAX_MOE_EXPERTS;
+    }
+    private static final int PMX_LINEAR_DEFAULT_CHUNK = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_LINEAR_DEFAULT_CHUNK 64
+     * }
+     */
+    public static int PMX_LINEAR_DEFAULT_CHUNK() {
+        return PMX_LINEAR_DEFAULT_CHUNK;
+    }
+    private static final int PMX_MAX_LINEAR_CHUNK = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_LINEAR_CHUNK 256
+     * }
+     */
+    public static int PMX_MAX_LINEAR_CHUNK() {
+        return PMX_MAX_LINEAR_CHUNK;
+    }
+    private static final int PMX_MAX_LINEAR_FEATURES = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_LINEAR_FEATURES 1024
+     * }
+     */
+    public static int PMX_MAX_LINEAR_FEATURES() {
+        return PMX_MAX_LINEAR_FEATURES;
+    }
+    private static final int PMX_MAX_LINEAR_HEAD_DIM = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define PMX_MAX_LINEAR_HEAD_DIM 1024
+     * }
+     */
+    public static int PMX_MAX_LINEAR_HEAD_DIM() {
+        return PMX_MAX_LINEAR_HEAD_DIM;
     }
     private static final int PMX_STATUS_SUCCESS = (int)0L;
     /**
@@ -3031,6 +3067,633 @@ public class Panamax_h extends Panamax_h$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("pmx_moe_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int PMX_FEATURE_ELU1 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_feature_map.PMX_FEATURE_ELU1 = 0
+     * }
+     */
+    public static int PMX_FEATURE_ELU1() {
+        return PMX_FEATURE_ELU1;
+    }
+    private static final int PMX_FEATURE_RELU = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_feature_map.PMX_FEATURE_RELU = 1
+     * }
+     */
+    public static int PMX_FEATURE_RELU() {
+        return PMX_FEATURE_RELU;
+    }
+    private static final int PMX_FEATURE_IDENTITY = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_feature_map.PMX_FEATURE_IDENTITY = 2
+     * }
+     */
+    public static int PMX_FEATURE_IDENTITY() {
+        return PMX_FEATURE_IDENTITY;
+    }
+    private static final int PMX_FEATURE_FAVOR = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_feature_map.PMX_FEATURE_FAVOR = 3
+     * }
+     */
+    public static int PMX_FEATURE_FAVOR() {
+        return PMX_FEATURE_FAVOR;
+    }
+
+    private static class pmx_linear_attention_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_attention_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_workspace_size(pmx_context *ctx, const pmx_linear_attention_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_attention_workspace_size$descriptor() {
+        return pmx_linear_attention_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_workspace_size(pmx_context *ctx, const pmx_linear_attention_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_linear_attention_workspace_size$handle() {
+        return pmx_linear_attention_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_workspace_size(pmx_context *ctx, const pmx_linear_attention_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_linear_attention_workspace_size$address() {
+        return pmx_linear_attention_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_workspace_size(pmx_context *ctx, const pmx_linear_attention_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_linear_attention_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_linear_attention_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_attention_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_linear_attention {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_attention");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention(pmx_context *ctx, const pmx_linear_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_attention$descriptor() {
+        return pmx_linear_attention.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention(pmx_context *ctx, const pmx_linear_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_linear_attention$handle() {
+        return pmx_linear_attention.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention(pmx_context *ctx, const pmx_linear_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_linear_attention$address() {
+        return pmx_linear_attention.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention(pmx_context *ctx, const pmx_linear_attention_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_linear_attention(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_linear_attention.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_attention", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_linear_attention_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_attention_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_step(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_attention_step$descriptor() {
+        return pmx_linear_attention_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_step(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static MethodHandle pmx_linear_attention_step$handle() {
+        return pmx_linear_attention_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_step(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static MemorySegment pmx_linear_attention_step$address() {
+        return pmx_linear_attention_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_step(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static int pmx_linear_attention_step(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_linear_attention_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_attention_step", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_linear_attention_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_attention_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_reference(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_attention_reference$descriptor() {
+        return pmx_linear_attention_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_reference(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static MethodHandle pmx_linear_attention_reference$handle() {
+        return pmx_linear_attention_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_reference(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static MemorySegment pmx_linear_attention_reference$address() {
+        return pmx_linear_attention_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_attention_reference(pmx_context *ctx, const pmx_linear_attention_params *params)
+     * }
+     */
+    public static int pmx_linear_attention_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_linear_attention_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_attention_reference", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_favor_random_matrix {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_favor_random_matrix");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_favor_random_matrix(pmx_context *ctx, const pmx_favor_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_favor_random_matrix$descriptor() {
+        return pmx_favor_random_matrix.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_favor_random_matrix(pmx_context *ctx, const pmx_favor_params *params)
+     * }
+     */
+    public static MethodHandle pmx_favor_random_matrix$handle() {
+        return pmx_favor_random_matrix.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_favor_random_matrix(pmx_context *ctx, const pmx_favor_params *params)
+     * }
+     */
+    public static MemorySegment pmx_favor_random_matrix$address() {
+        return pmx_favor_random_matrix.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_favor_random_matrix(pmx_context *ctx, const pmx_favor_params *params)
+     * }
+     */
+    public static int pmx_favor_random_matrix(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_favor_random_matrix.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_favor_random_matrix", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int PMX_RULE_LINEAR = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_linear_rule.PMX_RULE_LINEAR = 0
+     * }
+     */
+    public static int PMX_RULE_LINEAR() {
+        return PMX_RULE_LINEAR;
+    }
+    private static final int PMX_RULE_GATED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_linear_rule.PMX_RULE_GATED = 1
+     * }
+     */
+    public static int PMX_RULE_GATED() {
+        return PMX_RULE_GATED;
+    }
+    private static final int PMX_RULE_DELTA = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_linear_rule.PMX_RULE_DELTA = 2
+     * }
+     */
+    public static int PMX_RULE_DELTA() {
+        return PMX_RULE_DELTA;
+    }
+    private static final int PMX_RULE_GATED_DELTA = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum pmx_linear_rule.PMX_RULE_GATED_DELTA = 3
+     * }
+     */
+    public static int PMX_RULE_GATED_DELTA() {
+        return PMX_RULE_GATED_DELTA;
+    }
+
+    private static class pmx_linear_recurrence_workspace_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_recurrence_workspace_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_workspace_size(pmx_context *ctx, const pmx_linear_recurrence_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_recurrence_workspace_size$descriptor() {
+        return pmx_linear_recurrence_workspace_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_workspace_size(pmx_context *ctx, const pmx_linear_recurrence_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MethodHandle pmx_linear_recurrence_workspace_size$handle() {
+        return pmx_linear_recurrence_workspace_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_workspace_size(pmx_context *ctx, const pmx_linear_recurrence_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static MemorySegment pmx_linear_recurrence_workspace_size$address() {
+        return pmx_linear_recurrence_workspace_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_workspace_size(pmx_context *ctx, const pmx_linear_recurrence_params *params, int64_t *out_bytes)
+     * }
+     */
+    public static int pmx_linear_recurrence_workspace_size(MemorySegment ctx, MemorySegment params, MemorySegment out_bytes) {
+        var mh$ = pmx_linear_recurrence_workspace_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_recurrence_workspace_size", ctx, params, out_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, out_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_linear_recurrence {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_recurrence");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence(pmx_context *ctx, const pmx_linear_recurrence_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_recurrence$descriptor() {
+        return pmx_linear_recurrence.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence(pmx_context *ctx, const pmx_linear_recurrence_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MethodHandle pmx_linear_recurrence$handle() {
+        return pmx_linear_recurrence.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence(pmx_context *ctx, const pmx_linear_recurrence_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static MemorySegment pmx_linear_recurrence$address() {
+        return pmx_linear_recurrence.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence(pmx_context *ctx, const pmx_linear_recurrence_params *params, void *workspace, int64_t workspace_bytes)
+     * }
+     */
+    public static int pmx_linear_recurrence(MemorySegment ctx, MemorySegment params, MemorySegment workspace, long workspace_bytes) {
+        var mh$ = pmx_linear_recurrence.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_recurrence", ctx, params, workspace, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(ctx, params, workspace, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_linear_recurrence_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_recurrence_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_step(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_recurrence_step$descriptor() {
+        return pmx_linear_recurrence_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_step(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static MethodHandle pmx_linear_recurrence_step$handle() {
+        return pmx_linear_recurrence_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_step(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static MemorySegment pmx_linear_recurrence_step$address() {
+        return pmx_linear_recurrence_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_step(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static int pmx_linear_recurrence_step(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_linear_recurrence_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_recurrence_step", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pmx_linear_recurrence_reference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Panamax_h.C_INT,
+            Panamax_h.C_POINTER,
+            Panamax_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pmx_linear_recurrence_reference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_reference(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static FunctionDescriptor pmx_linear_recurrence_reference$descriptor() {
+        return pmx_linear_recurrence_reference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_reference(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static MethodHandle pmx_linear_recurrence_reference$handle() {
+        return pmx_linear_recurrence_reference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_reference(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static MemorySegment pmx_linear_recurrence_reference$address() {
+        return pmx_linear_recurrence_reference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pmx_status pmx_linear_recurrence_reference(pmx_context *ctx, const pmx_linear_recurrence_params *params)
+     * }
+     */
+    public static int pmx_linear_recurrence_reference(MemorySegment ctx, MemorySegment params) {
+        var mh$ = pmx_linear_recurrence_reference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pmx_linear_recurrence_reference", ctx, params);
             }
             return (int)mh$.invokeExact(ctx, params);
         } catch (Error | RuntimeException ex) {

@@ -1,14 +1,15 @@
-// The register-blocked product every step of the chunked SSD is made of
-// (ssd_impl.h), written once against a SIMD-traits type:
+// The register-blocked product the chunked kernels are made of (the SSD,
+// ssm/ssd_impl.h; linear attention, linear/), written once against a
+// SIMD-traits type:
 //
 //   c[r][j] = beta·c[r][j] + Σ_k a[r][k] · b[k][j]
 //
 // a's rows are broadcast one element at a time and b's rows lie in the
 // lanes, so b and c are the kernel's own padded, aligned buffers (ldb, ldc
 // and the column count multiples of 16) while a may be any row-major block.
-// k runs over one or two ranges (the SSD's output product reads the masked
-// decays and then C against the state, stacked in one buffer), and the
-// causal structure of the chunk is used, not multiplied by zeros:
+// k runs over one or two ranges (an output product reads the masked chunk
+// scores and then the queries against the state, stacked in one buffer),
+// and the causal structure of the chunk is used, not multiplied by zeros:
 // tri_k    row block [r0, r0 + R) reads the first range only below r0 + R
 //          (a is zero above the diagonal there);
 // tri_cols row block [r0, r0 + R) computes only the columns below r0 + R
@@ -19,7 +20,7 @@
 
 #include "common/inline.h"
 
-namespace pmx::ssm {
+namespace pmx::simd {
 
 struct GemmSpec {
     const float *a = nullptr;
@@ -36,7 +37,7 @@ struct GemmSpec {
 };
 
 template <class T>
-struct SsdGemm {
+struct ChunkGemm {
     using V = typename T::V;
     static constexpr int W = T::W;
     // Accumulator tile: AVX-512 6 rows x 4 vectors (24 of 32 registers),
@@ -114,4 +115,4 @@ struct SsdGemm {
     }
 };
 
-}  // namespace pmx::ssm
+}  // namespace pmx::simd
