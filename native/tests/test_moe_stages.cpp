@@ -186,6 +186,33 @@ std::vector<ExpertsCase> experts_cases() {
             c.act = act, c.gated = gated, c.b1 = c.b2 = c.b3 = true;
             cs.push_back(c);
         }
+    // The decode path (at most 64 sorted rows, none of the experts above 16):
+    // every activation, gated or not, all biases; up to 16 rows an expert.
+    for (int32_t act : {PMX_MOE_SILU, PMX_MOE_GELU, PMX_MOE_GELU_TANH, PMX_MOE_RELU})
+        for (bool gated : {false, true}) {
+            ExpertsCase c{std::string("decode path: ") + act_name(act) + (gated ? ", gated" : "") +
+                          ", all biases, rows 3 0 16 1 5"};
+            c.act = act, c.gated = gated, c.b1 = c.b2 = c.b3 = true, c.per_expert = {3, 0, 16, 1, 5};
+            cs.push_back(c);
+        }
+    {
+        ExpertsCase c{"decode path: transposed weights, gated silu, b1 b3, x_sorted column-major, y_sorted padded"};
+        c.gated = c.transposed = c.b1 = c.b3 = true, c.per_expert = {2, 7, 0, 6}, c.xs_layout = 2, c.ys_padded = true;
+        cs.push_back(c);
+    }
+    {
+        // Weights over the 2 MB slab: two slabs a matrix (partial planes
+        // added), output rows past the 1024-column tile, k % 4 != 0.
+        ExpertsCase c{"decode path: d 515, h 1537 (two slabs a weight), gated gelu, all biases, rows 1 0 2"};
+        c.d = 515, c.h = 1537, c.per_expert = {1, 0, 2}, c.spare_rows = 1, c.gated = true, c.act = PMX_MOE_GELU;
+        c.b1 = c.b2 = c.b3 = true;
+        cs.push_back(c);
+    }
+    {
+        ExpertsCase c{"decode path: d 515, h 1537, transposed, silu, b2, rows 5 1 (T = 1 with k = 1 twice)"};
+        c.d = 515, c.h = 1537, c.per_expert = {5, 1}, c.spare_rows = 0, c.transposed = true, c.b2 = true;
+        cs.push_back(c);
+    }
     {
         ExpertsCase c{"silu, no biases"};
         cs.push_back(c);

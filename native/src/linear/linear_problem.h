@@ -99,25 +99,16 @@ struct RecurrenceReferenceProblem : RecurrenceGeometry {
     TypedData out_data, state_out_data;
 };
 
-// The dispatch on the rule (recurrence_cpu.cpp), same contract as above.
+// The update rules (recurrence_cpu.cpp), same contract as above. LINEAR
+// and GATED with a decay per head run on the chunk engine (gated_cpu.cpp:
+// masked attention inside a chunk, the state across chunks), the others on
+// the GLA and WY engines (recurrence_isa.h).
 int64_t recurrence_workspace_floats(const RecurrenceGeometry &g, int threads);
 void recurrence_cpu(const RecurrenceProblem &p, float *ws, int threads);
 void recurrence_step_cpu(const RecurrenceProblem &p, int threads);
-
-// The engines it dispatches to: LINEAR and GATED with a decay per head
-// (masked attention inside a chunk, the state across chunks: gated_cpu.cpp);
 int64_t gated_workspace_floats(const RecurrenceGeometry &g, int threads);
 void gated_cpu(const RecurrenceProblem &p, float *ws, int threads);
 void gated_step_cpu(const RecurrenceProblem &p, int threads);
-// GATED with a decay per key dim (GLA: sub-chunks keep the decay exponents
-// bounded: gla_cpu.cpp);
-int64_t gla_workspace_floats(const RecurrenceGeometry &g, int threads);
-void gla_cpu(const RecurrenceProblem &p, float *ws, int threads);
-void gla_step_cpu(const RecurrenceProblem &p, int threads);
-// DELTA and GATED_DELTA (the WY representation: delta_cpu.cpp).
-int64_t delta_workspace_floats(const RecurrenceGeometry &g, int threads);
-void delta_cpu(const RecurrenceProblem &p, float *ws, int threads);
-void delta_step_cpu(const RecurrenceProblem &p, int threads);
 
 // FAVOR+ orthogonal random features into w [m, dk] at strides (sr, sc)
 // (favor_matrix.cpp; float64 Gram-Schmidt, rng::gaussian of the seed).

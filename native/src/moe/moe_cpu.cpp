@@ -20,34 +20,14 @@
 #include "common/parallel.h"
 #include "common/random.h"
 #include "common/status.h"
+#include "moe/moe_decode.h"
 #include "moe/moe_layout.h"
 #include "moe/moe_vec.h"
 
 namespace pmx::moe {
 namespace {
 
-const MoeVecFns &vec() {
-    static const MoeVecFns fns = [] {
-        using Get = MoeVecFns (*)();
-        return cpu::pick_for_isa<Get>(&moe_vec_portable, &moe_vec_avx2, &moe_vec_avx512)();
-    }();
-    return fns;
-}
-
-// A [rows, cols] matrix at `data` with strides (sr, sc) as a BLAS operand
-// (validated: one of them unit, the other past the unit dim).
-GemmOperand operand(const float *data, int64_t rows, int64_t cols, int64_t sr, int64_t sc) {
-    GemmOperand g;
-    g.data = data;
-    if ((cols <= 1 || sc == 1) && (rows <= 1 || sr >= cols)) {
-        g.trans = 'N';
-        g.ld = rows <= 1 ? std::max<int64_t>(cols, 1) : std::max<int64_t>(sr, 1);
-    } else {
-        g.trans = 'T';
-        g.ld = cols <= 1 ? std::max<int64_t>(rows, 1) : std::max<int64_t>(sc, 1);
-    }
-    return g;
-}
+const MoeVecFns &vec() { return moe_vec(); }
 
 // c[m, n] = a[m, k]·b[k, n] + beta·c, one thread (the items are the
 // parallelism; the same bits whatever the thread count). Returns oneDNN's
@@ -115,6 +95,27 @@ bool logit_row(const RouterProblem &p, const float *computed, int64_t t, float *
 }
 
 }  // namespace
+
+const MoeVecFns &moe_vec() {
+    static const MoeVecFns fns = [] {
+        using Get = MoeVecFns (*)();
+        return cpu::pick_for_isa<Get>(&moe_vec_portable, &moe_vec_avx2, &moe_vec_avx512)();
+    }();
+    return fns;
+}
+
+GemmOperand operand(const float *data, int64_t rows, int64_t cols, int64_t sr, int64_t sc) {
+    GemmOperand g;
+    g.data = data;
+    if ((cols <= 1 || sc == 1) && (rows <= 1 || sr >= cols)) {
+        g.trans = 'N';
+        g.ld = rows <= 1 ? std::max<int64_t>(cols, 1) : std::max<int64_t>(sr, 1);
+    } else {
+        g.trans = 'T';
+        g.ld = cols <= 1 ? std::max<int64_t>(rows, 1) : std::max<int64_t>(sc, 1);
+    }
+    return g;
+}
 
 void router_cpu(const RouterProblem &p, char *ws, int threads) {
     const RouterLayout l(p);
@@ -270,6 +271,10 @@ void experts_cpu(const ExpertsProblem &p, char *ws, int threads) {
         fail(PMX_STATUS_INVALID_ARGUMENT, "offsets: the last element %d exceeds the row count R = %lld", off[E],
              (long long)p.rows);
 
+    if (decode_path(p, off, l)) {
+        experts_decode(p, off, ws, l, threads);
+        return;
+    }
     // Items: (expert, block of l.chunk rows), in expert order.
     int64_t items = 0;
     for (int64_t e = 0; e < E; ++e) items += (off[e + 1] - off[e] + l.chunk - 1) / l.chunk;

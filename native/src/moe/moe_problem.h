@@ -40,6 +40,10 @@ struct GemmOperand {
     int64_t ld = 1;
 };
 
+// A [rows, cols] matrix at `data` with strides (sr, sc) as a BLAS operand
+// (validated: one of them unit, the other past the unit dim; moe_cpu.cpp).
+GemmOperand operand(const float *data, int64_t rows, int64_t cols, int64_t sr, int64_t sc);
+
 // Stages 1 and 2 (pmx_moe_router).
 struct RouterProblem {
     int64_t tokens = 0, dmodel = 0, experts = 0, k = 0;

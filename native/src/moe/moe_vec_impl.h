@@ -9,6 +9,7 @@
 
 #include "common/inline.h"
 #include "common/vec_math.h"
+#include "moe/moe_skinny_impl.h"
 #include "moe/moe_vec.h"
 #include "panamax/panamax.h"
 
@@ -129,7 +130,8 @@ struct MoeVec {
 
 template <class T>
 MoeVecFns moe_vec_fns() {
-    return MoeVecFns{&MoeVec<T>::score_row, &MoeVec<T>::activate, &MoeVec<T>::combine_row};
+    return MoeVecFns{&MoeVec<T>::score_row, &MoeVec<T>::activate, &MoeVec<T>::combine_row, &MoeSkinny<T>::rows_axpy,
+                     &MoeSkinny<T>::rows_dot};
 }
 
 }  // namespace pmx::moe

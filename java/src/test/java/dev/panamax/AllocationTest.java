@@ -121,6 +121,55 @@ class AllocationTest {
     }
 
     @Test
+    void steadyStateLinearAttentionAllocatesNothing() throws Throwable {
+        MethodHandle allocated = allocationCounter();
+        try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {
+            long b = 1, n = 6, h = 4, hkv = 2, dk = 4, dv = 3, m = 5;
+            Tensor q = TestSupport.random(arena, 50, b, n, h, dk), k = TestSupport.random(arena, 51, b, n, hkv, dk);
+            Tensor v = TestSupport.random(arena, 52, b, n, hkv, dv), out = Tensor.allocate(arena, DType.F32, b, n, h, dv);
+            Tensor state = Tensor.allocate(arena, DType.F32, b, hkv, dk, dv);
+            Tensor norm = Tensor.allocate(arena, DType.F32, b, hkv, dk);
+            Tensor s0 = TestSupport.random(arena, 53, b, hkv, dk, dv);
+            LinearAttentionOptions causal = LinearAttentionOptions.builder().causal(true).chunk(4).stateIn(s0).build();
+            Tensor w = LinearAttention.favorRandomMatrix(arena, m, dk, 54);
+            LinearAttentionOptions favor = LinearAttentionOptions.builder().featureMap(FeatureMap.FAVOR)
+                    .randomMatrix(w).build();
+            Tensor fState = Tensor.allocate(arena, DType.F32, b, hkv, m, dv);
+            Tensor fNorm = Tensor.allocate(arena, DType.F32, b, hkv, m);
+            // One token through the step form, the state and norm updated in place.
+            Tensor q1 = TestSupport.random(arena, 55, b, h, dk), k1 = TestSupport.random(arena, 56, b, hkv, dk);
+            Tensor v1 = TestSupport.random(arena, 57, b, hkv, dv), y1 = Tensor.allocate(arena, DType.F32, b, h, dv);
+            LinearAttentionOptions step = LinearAttentionOptions.builder().stateIn(state).normIn(norm).build();
+            // The recurrences: a gated delta prefill and step (unit-norm key: the state stays bounded).
+            Tensor kn = Tensor.fromFloats(arena, new float[] {0.5f, -0.5f, 0.5f, 0.5f, 0.6f, 0.8f, 0f, 0f}, b, hkv, dk);
+            Tensor kr = Tensor.allocate(arena, DType.F32, b, n, hkv, dk);
+            for (long t = 0; t < n; t++) MemorySegment.copy(kn.segment(), 0, kr.segment(), t * hkv * dk * 4, hkv * dk * 4);
+            Tensor decay = Tensor.allocate(arena, DType.F32, b, n, hkv).fill(0.9f);
+            Tensor beta = Tensor.allocate(arena, DType.F32, b, n, hkv).fill(0.5f);
+            Tensor decay1 = Tensor.allocate(arena, DType.F32, b, hkv).fill(0.9f);
+            Tensor beta1 = Tensor.allocate(arena, DType.F32, b, hkv).fill(0.5f);
+            Tensor rState = Tensor.allocate(arena, DType.F32, b, hkv, dk, dv);
+            LinearRecurrenceOptions rule = LinearRecurrenceOptions.builder().decay(decay).beta(beta).chunk(4).build();
+            LinearRecurrenceOptions ruleStep = LinearRecurrenceOptions.builder().decay(decay1).beta(beta1)
+                    .stateIn(rState).build();
+            Runnable calls = () -> {
+                LinearAttention.run(ctx, q, k, v, causal, out, state, norm);
+                LinearAttention.step(ctx, q1, k1, v1, step, y1, state, norm);
+                LinearAttention.run(ctx, q, k, v, favor, out, fState, fNorm);
+                LinearRecurrence.run(ctx, LinearRule.GATED_DELTA, q, kr, v, rule, out, rState);
+                LinearRecurrence.step(ctx, LinearRule.GATED_DELTA, q1, kn, v1, ruleStep, y1, rState);
+            };
+            for (int i = 0; i < WARMUP; i++) calls.run();
+            long before = (long) allocated.invokeExact();
+            for (int i = 0; i < MEASURED; i++) calls.run();
+            long bytes = (long) allocated.invokeExact() - before;
+            assertTrue(bytes < 1024, "linear attention hot paths allocated " + bytes + " bytes over " + 5 * MEASURED
+                    + " calls");
+            for (float x : y1.toFloatArray()) assertTrue(Float.isFinite(x), "step output not finite: " + x);
+        }
+    }
+
+    @Test
     void steadyStateLongConvolutionAllocatesNothing() throws Throwable {
         MethodHandle allocated = allocationCounter();
         try (Arena arena = Arena.ofConfined(); Context ctx = Context.create(1)) {

@@ -2,6 +2,9 @@ package dev.panamax.internal;
 
 import dev.panamax.internal.ffi.pmx_attention_params;
 import dev.panamax.internal.ffi.pmx_causal_conv1d_params;
+import dev.panamax.internal.ffi.pmx_favor_params;
+import dev.panamax.internal.ffi.pmx_linear_attention_params;
+import dev.panamax.internal.ffi.pmx_linear_recurrence_params;
 import dev.panamax.internal.ffi.pmx_moe_params;
 import dev.panamax.internal.ffi.pmx_rope_params;
 import dev.panamax.internal.ffi.pmx_selective_scan_params;
@@ -41,7 +44,8 @@ public final class ScratchPool {
     /** Every params struct a {@link NativeCall} fills: add a new operator's here. */
     private static long largestParamsStruct() {
         long[] sizes = {pmx_attention_params.sizeof(), pmx_rope_params.sizeof(), pmx_bigbird_params.sizeof(),
-                pmx_selective_scan_params.sizeof(), pmx_causal_conv1d_params.sizeof(), pmx_moe_params.sizeof()};
+                pmx_selective_scan_params.sizeof(), pmx_causal_conv1d_params.sizeof(), pmx_moe_params.sizeof(),
+                pmx_linear_attention_params.sizeof(), pmx_linear_recurrence_params.sizeof(), pmx_favor_params.sizeof()};
         long max = 0;
         for (long s : sizes) max = Math.max(max, s);
         return (max + 63) & ~63L;

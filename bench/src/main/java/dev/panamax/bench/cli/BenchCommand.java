@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "OPERATOR",
         description = "Benchmark an operator over a sweep of sizes against its baselines, printing a table.",
         subcommands = {BenchAttentionCommand.class, BenchRopeCommand.class, BenchSelectiveScanCommand.class,
-                BenchCausalConv1dCommand.class, BenchSsdCommand.class, BenchFftConvCommand.class, BenchMoeCommand.class})
+                BenchCausalConv1dCommand.class, BenchSsdCommand.class, BenchFftConvCommand.class, BenchMoeCommand.class,
+                BenchLinearCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

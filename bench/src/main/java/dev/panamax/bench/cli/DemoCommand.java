@@ -51,9 +51,11 @@ import java.util.stream.Collectors;
                 + "a Mamba block (causal conv1d + selective scan) over a 64k-token sequence and 256 decode steps, "
                 + "checked against float64 on sampled channels; a Mixture-of-Experts layer (8 experts, top-2, "
                 + "capacity-limited) over 8k tokens, its routing checked against float64 on every token and its "
-                + "output on sampled tokens; "
+                + "output on sampled tokens; exact softmax attention beside elu+1 and FAVOR+ linear attention over a "
+                + "64k-token sequence (time, memory, error against exact), exact checked on sampled rows and each "
+                + "approximation on one head against its float64 reference; "
                 + "then a speed table: fused vs unfused (sgemm, softmax, sgemm) vs oneDNN sgemm.",
-                "Exits 1 if a check fails. Takes about a minute on 2 cores.", ""})
+                "Exits 1 if a check fails. Takes a little over a minute on 2 cores.", ""})
 final class DemoCommand implements Callable<Integer> {
     private static final int HEADS = 8;
     private static final int KV_HEADS = 2;
@@ -90,6 +92,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Tokens through the Mixture-of-Experts layer (default: ${DEFAULT-VALUE}).")
     int moeTokens;
 
+    @Option(names = "--linear-tokens", defaultValue = "65536", paramLabel = "N", order = 2,
+            description = "Tokens of the sequence through exact and linear attention (default: ${DEFAULT-VALUE}).")
+    int linearTokens;
+
     @Option(names = "--check-rows", defaultValue = "128", paramLabel = "ROWS", order = 2,
             description = "Query rows per workload checked against the float64 reference (default: ${DEFAULT-VALUE}).")
     int checkRows;
@@ -120,6 +126,9 @@ final class DemoCommand implements Callable<Integer> {
         if (moeTokens < 1) {
             throw new IllegalArgumentException("--moe-tokens must be at least 1, got " + moeTokens);
         }
+        if (linearTokens < 1) {
+            throw new IllegalArgumentException("--linear-tokens must be at least 1, got " + linearTokens);
+        }
         if (checkRows < 2) {
             throw new IllegalArgumentException("--check-rows must be at least 2, got " + checkRows);
         }
@@ -130,23 +139,25 @@ final class DemoCommand implements Callable<Integer> {
                     ctx.numThreads(), Panamax.cpuIsa().name());
             boolean documentOk = longDocument(ctx);
             boolean batchOk = packedBatch(ctx);
-            boolean sparseOk = new DemoSparseSection(ctx, out, sparseLen, checkRows, seed).run("[3/6]");
-            boolean ssmOk = new DemoSsmSection(ctx, out, ssmLen, decodeSteps, seed).run("[4/6]");
-            boolean moeOk = new DemoMoeSection(ctx, out, moeTokens, checkRows, seed).run("[5/6]");
+            boolean sparseOk = new DemoSparseSection(ctx, out, sparseLen, checkRows, seed).run("[3/7]");
+            boolean ssmOk = new DemoSsmSection(ctx, out, ssmLen, decodeSteps, seed).run("[4/7]");
+            boolean moeOk = new DemoMoeSection(ctx, out, moeTokens, checkRows, seed).run("[5/7]");
+            boolean linearOk = new DemoLinearSection(ctx, out, linearTokens, checkRows, seed).run("[6/7]");
             speedTable(ctx);
             double seconds = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%nChecks against float64: %s. Total time %.1f s.%n",
-                    documentOk && batchOk && sparseOk && ssmOk && moeOk ? "PASS" : "FAIL", seconds);
+                    documentOk && batchOk && sparseOk && ssmOk && moeOk && linearOk ? "PASS" : "FAIL", seconds);
             out.println("Next: 'panamax run attention --help' to run on your own .npy files, "
                     + "'panamax bench attention --plot attention.png' for the full sweep.");
             out.flush();
-            if (!(documentOk && batchOk && sparseOk && ssmOk && moeOk)) {
+            if (!(documentOk && batchOk && sparseOk && ssmOk && moeOk && linearOk)) {
                 List<String> failed = new java.util.ArrayList<>();
                 if (!documentOk) failed.add("long document");
                 if (!batchOk) failed.add("packed batch");
                 if (!sparseOk) failed.add("sparse document");
                 if (!ssmOk) failed.add("state-space block");
                 if (!moeOk) failed.add("Mixture-of-Experts layer");
+                if (!linearOk) failed.add("exact and linear attention");
                 throw new CheckFailedException("demo: a kernel disagrees with the float64 reference ("
                         + String.join(", ", failed) + "); see the report above");
             }
@@ -155,7 +166,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private boolean longDocument(Context ctx) throws Exception {
-        out.printf("[1/6] One long document%n");
+        out.printf("[1/7] One long document%n");
         out.printf("      %d tokens, %d query heads sharing %d key/value heads (GQA %d:%d), head dim %d, causal, "
                 + "float32; q [1, %d, %d, %d], k/v [1, %d, %d, %d].%n", seqLen, HEADS, KV_HEADS, HEADS, KV_HEADS,
                 HEAD_DIM, seqLen, HEADS, HEAD_DIM, seqLen, KV_HEADS, HEAD_DIM);
@@ -182,7 +193,7 @@ final class DemoCommand implements Callable<Integer> {
             cu[i + 1] = cu[i] + lengths[i];
         }
         int total = cu[lengths.length];
-        out.printf("%n[2/6] A packed batch of %d documents of uneven length%n", lengths.length);
+        out.printf("%n[2/7] A packed batch of %d documents of uneven length%n", lengths.length);
         out.printf("      lengths %s (%d tokens), packed back to back: q [%d, %d, %d], k/v [%d, %d, %d], "
                         + "cu_seqlens %s;%n      causal within each document, nothing attends across documents, no padding.%n",
                 join(lengths), total, total, HEADS, HEAD_DIM, total, KV_HEADS, HEAD_DIM, join(cu));
@@ -235,7 +246,7 @@ final class DemoCommand implements Callable<Integer> {
         int unfusedMaxN = 2048;
         SweepConfig config = new SweepConfig(List.copyOf(ns), 1, HEADS, KV_HEADS, HEAD_DIM, true, unfusedMaxN, seed);
         Ceiling sgemm = SgemmRate.measure(ctx);
-        out.printf(Locale.ROOT, "%n[6/6] Speed: the long-document shape (causal, GQA %d:%d, D=%d) at a few lengths; "
+        out.printf(Locale.ROOT, "%n[7/7] Speed: the long-document shape (causal, GQA %d:%d, D=%d) at a few lengths; "
                 + "%s runs at %s GFLOP/s here%n%n", HEADS, KV_HEADS, HEAD_DIM, sgemm.description(),
                 Units.oneDecimal(sgemm.rate()));
         out.flush();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         description = "Run one operator on NumPy .npy inputs (float32/int32, C order) and write .npy outputs.",
         subcommands = {RunAttentionCommand.class, RunRopeCommand.class, RunSelectiveScanCommand.class,
                 RunSelectiveScanStepCommand.class, RunCausalConv1dCommand.class, RunSsdCommand.class, RunS4KernelCommand.class,
-                RunFftConvCommand.class, RunMoeCommand.class, RunMoeRouterCommand.class})
+                RunFftConvCommand.class, RunMoeCommand.class, RunMoeRouterCommand.class, RunLinearAttentionCommand.class,
+                RunLinearAttentionStepCommand.class, RunLinearRecurrenceCommand.class})
 final class RunCommand implements Runnable {
     @Spec
     CommandSpec spec;

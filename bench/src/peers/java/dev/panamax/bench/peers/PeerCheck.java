@@ -20,7 +20,8 @@ import java.util.List;
  * max |peer - reference| must be &lt;= 1e-4. Each prepared peer runs twice (the
  * second result is the one compared) so stale-state bugs show. Then the sparse
  * shapes (window, softcap, block layout): {@link SparsePeerCheck}; then the state-space
- * peers (causal conv1d, SSD): {@link SsmPeerCheck}; then the FFT convolution peers: {@link FftPeerCheck}.
+ * peers (causal conv1d, SSD): {@link SsmPeerCheck}; then the FFT convolution peers: {@link FftPeerCheck};
+ * then the linear attention peers: {@link LinearPeerCheck}.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp panamax-bench.jar dev.panamax.bench.peers.PeerCheck [threads]</pre>
  * Prints one line per (peer, shape) and "N passed, N failed"; exits 1 on a failure.
@@ -92,6 +93,7 @@ public final class PeerCheck {
             SsmPeerCheck.run(ctx, threads, tally);
             FftPeerCheck.run(ctx, threads, tally);
             MoePeerCheck.run(threads, tally);
+            LinearPeerCheck.run(ctx, threads, tally);
         }
         System.out.println(tally.passed + " passed, " + tally.failed + " failed, " + tally.skipped + " skipped");
         if (tally.failed > 0) {

@@ -56,6 +56,7 @@ class BadInputTest {
             "bench attention --heads 8 --kv-heads 3",
             "bench attention --csv nodir/x.csv",
             "demo --seq-len 3",
+            "demo --linear-tokens 0",
             "nosuchcommand",
     })
     void exitsTwoWithOneLine(String command) {

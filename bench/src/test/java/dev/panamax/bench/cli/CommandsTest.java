@@ -61,13 +61,15 @@ class CommandsTest {
     @Test
     void demoPassesOnASmallWorkload() {
         Cli.Result r = Cli.run("demo", "--seq-len", "256", "--sparse-len", "9000", "--check-rows", "16",
-                "--ssm-len", "3000", "--decode-steps", "20", "--moe-tokens", "2000", "--threads", "2");
+                "--ssm-len", "3000", "--decode-steps", "20", "--moe-tokens", "2000", "--linear-tokens", "1500",
+                "--threads", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("Checks against float64: PASS"), r.out());
         assertTrue(r.out().contains("window 256 + 10 globals") && r.out().contains("BigBird 64"), r.out());
-        assertTrue(r.out().contains("[4/6] A Mamba block over a 3000-token sequence, then 20 decode steps"), r.out());
-        assertTrue(r.out().contains("[5/6] A Mixture-of-Experts layer over 2000 tokens"), r.out());
-        assertTrue(r.out().contains("[6/6] Speed"), r.out());
+        assertTrue(r.out().contains("[4/7] A Mamba block over a 3000-token sequence, then 20 decode steps"), r.out());
+        assertTrue(r.out().contains("[5/7] A Mixture-of-Experts layer over 2000 tokens"), r.out());
+        assertTrue(r.out().contains("[6/7] Exact vs linear attention on one 1500-token sequence"), r.out());
+        assertTrue(r.out().contains("[7/7] Speed"), r.out());
     }
 
     @Test

@@ -1,0 +1,19 @@
+// AVX2 instantiation of the chunk engine (linear_impl.h, linear_step.h).
+// Compiled with -mavx2 -mfma (file name rule); reached only when
+// pmx::cpu::active_isa() says AVX2.
+#include "common/simd_avx2.h"
+
+#include "linear/linear_impl.h"
+#include "linear/linear_isa.h"
+#include "linear/linear_step.h"
+
+namespace pmx::linear {
+
+void chunk_item_avx2(const ChunkJob &j, const float *favor_stage, int64_t b, int64_t g0, int64_t nh,
+                     float *ws) {
+    ChunkEngine<simd::Avx2>::item(j, favor_stage, b, g0, nh, ws);
+}
+
+void chunk_step_avx2(const ChunkJob &j, int64_t b, int64_t g) { ChunkStep<simd::Avx2>::step(j, b, g); }
+
+}  // namespace pmx::linear
