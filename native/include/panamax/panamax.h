@@ -132,7 +132,8 @@ PMX_API pmx_status pmx_context_create(pmx_context **out_ctx);
 PMX_API pmx_status pmx_context_destroy(pmx_context *ctx);
 
 /* Threads a call on this context may use: 1 .. PMX_MAX_THREADS, or 0 for all
- * cores. A call never uses more threads than it has work items, and its
+ * cores (those the process may run on, counted once, at the first call that
+ * needs the number). A call never uses more threads than it has work items, and its
  * workspace grows with the threads it uses, not with this setting alone. */
 PMX_API pmx_status pmx_context_set_num_threads(pmx_context *ctx, int32_t num_threads);
 

@@ -15,8 +15,13 @@ void check_context(const pmx_context *ctx) {
 int resolved_threads(const pmx_context *ctx) {
     int32_t n = ctx->num_threads.load(std::memory_order_relaxed);
     if (n > 0) return n;
-    int cores = omp_get_num_procs();
-    return cores > 0 ? cores : 1;
+    // Read once: omp_get_num_procs asks the kernel for the affinity mask
+    // each time (a system call, ~2 µs: the most a decoding step pays).
+    static const int cores = [] {
+        const int c = omp_get_num_procs();
+        return c > 0 ? c : 1;
+    }();
+    return cores;
 }
 
 }  // namespace pmx

@@ -16,9 +16,10 @@ template <class T>
 struct MoeSkinny {
     using V = typename T::V;
     static constexpr int W = T::W;
-    // rows_axpy's output columns per pass: m rows of 1024 floats stay in L1
-    // for m <= 8 while four weight rows stream through.
-    static constexpr int64_t kTile = 1024;
+    // rows_axpy's output columns per pass: whole rows up to 4096 floats (the
+    // m output rows stay in L1/L2 while four weight rows stream through;
+    // passes over part-rows measured slower: TUNING.md, decode).
+    static constexpr int64_t kTile = 4096;
 
     static PMX_INLINE V load_n(const float *p, int64_t n) {
         if (n == W) return T::loadu(p);
@@ -40,11 +41,19 @@ struct MoeSkinny {
         for (int64_t c0 = 0; c0 < n; c0 += kTile) {
             const int64_t nc = std::min(kTile, n - c0);
             for (int64_t r = 0; r < m; ++r) std::fill(out + r * ldo + c0, out + r * ldo + c0 + nc, 0.f);
+            // Each stream prefetches (into L2) the row four ahead, which the
+            // next step reads: this VM's hardware prefetchers alone left the
+            // loop at about half the read rate (TUNING.md, decode).
+            const int64_t ahead = 4 * ldw;
             int64_t i = 0;
             for (; i + 4 <= k; i += 4) {
                 const float *w0 = w + i * ldw + c0, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
                 for (int64_t c = 0; c < nc; c += W) {
                     const int64_t cn = std::min<int64_t>(W, nc - c);
+                    __builtin_prefetch(w0 + ahead + c, 0, 2);
+                    __builtin_prefetch(w1 + ahead + c, 0, 2);
+                    __builtin_prefetch(w2 + ahead + c, 0, 2);
+                    __builtin_prefetch(w3 + ahead + c, 0, 2);
                     const V a0 = load_n(w0 + c, cn), a1 = load_n(w1 + c, cn), a2 = load_n(w2 + c, cn),
                             a3 = load_n(w3 + c, cn);
                     for (int64_t r = 0; r < m; ++r) {

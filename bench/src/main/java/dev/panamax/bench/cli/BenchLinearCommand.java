@@ -105,7 +105,7 @@ final class BenchLinearCommand implements Callable<Integer> {
     int rank;
 
     @Option(names = "--steps", paramLabel = "S", order = 11,
-            description = "step: calls per timed run (default: 1000).")
+            description = "step: calls per timed run (default: 100000: enough for the JIT to settle the call path).")
     Integer steps;
 
     @Option(names = "--chunk", defaultValue = "0", paramLabel = "C", order = 12,
@@ -182,7 +182,7 @@ final class BenchLinearCommand implements Callable<Integer> {
                 }
                 case step -> {
                     List<FeatureSpec> specs = featureNames.stream().map(FeatureSpec::parse).toList();
-                    StepBench bench = new StepBench(ctx, dims, specs, n, steps == null ? 1000 : steps, repeats, seed,
+                    StepBench bench = new StepBench(ctx, dims, specs, n, steps == null ? 100000 : steps, repeats, seed,
                             progress);
                     out.println(bench.title());
                     out.flush();

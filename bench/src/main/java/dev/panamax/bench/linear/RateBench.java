@@ -260,9 +260,9 @@ public final class RateBench {
                 + "the timing. max|diff|: largest |peer out - Panamax out|.\n";
         return "ms: median wall time after warm-up; Panamax and its peers run once per round, in turn. GFLOP/s counts "
                 + "the chunked\nalgorithm's multiply-adds (2 flops each; masked intra-chunk products by their lower "
-                + "triangle, see LinearFlops):\nper chunk of q tokens and head, feature maps q(q+1)/2·(F + Dv+1) + "
-                + "2·q·F·(Dv+1) (FAVOR adds m·Dk per q and k row);\nrules linear and gated the same with F = Dk and "
-                + "Dv (no normaliser); delta rules q(q+1)/2·(2Dk + 2Dv) + q³/6 + 3·q·Dk·Dv.\n"
+                + "triangle, see LinearFlops):\nper chunk of q tokens and head, feature maps q(q+1)/2·(F + Dv) + "
+                + "2·q·F·Dv (FAVOR adds m·Dk per q and k row; the normaliser's sums are not counted);\nrules linear "
+                + "and gated the same with F = Dk; delta rules q(q+1)/2·(2Dk + 2Dv) + q³/6 + 3·q·Dk·Dv.\n"
                 + "Inputs uniform in [-1, 1); the delta rules get unit q and k rows; decay in [0.9, 1), beta in "
                 + "[0.05, 0.95).\nEvery call also writes the final state (and normaliser).\n"
                 + "% " + sgemm.name() + ": of " + sgemm.description() + " in this run (" + Units.oneDecimal(sgemm.rate())
