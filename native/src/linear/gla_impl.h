@@ -61,20 +61,7 @@ struct GlaKernel {
     using Rows = RecRows<T>;
 
     static void item(const RecurrenceProblem &p, int64_t b, int64_t hk, float *ws) {
-        const GlaSlice L = gla_slice(p);
-        std::memset(ws, 0, sizeof(float) * size_t(L.total));
-        float *st = ws + L.xs + L.cp * L.vp;
-        if (p.has_state_in)
-            for (int64_t d = 0; d < p.dk; ++d)
-                Rows::gather(p.state_in_data + p.state_in.at(b, hk, d, 0), p.state_in.v, p.dv, st + d * L.vp);
-        // Outputs far larger than the caches bypass them.
-        const bool stream = T::kHasStream && rec_streams_out(p, W);
-        for (int64_t c0 = 0; c0 < p.seq; c0 += L.c)
-            chunk(p, L, b, hk, c0, p.seq - c0 < L.c ? p.seq - c0 : L.c, stream, ws);
-        if (stream) T::fence();
-        if (p.has_state_out)
-            for (int64_t d = 0; d < p.dk; ++d)
-                Rows::scatter(st + d * L.vp, p.state_out_data + p.state_out.at(b, hk, d, 0), p.state_out.v, p.dv);
+        Rows::template walk_item<GlaKernel>(p, gla_slice(p), b, hk, ws);
     }
 
     static void chunk(const RecurrenceProblem &p, const GlaSlice &L, int64_t b, int64_t hk, int64_t c0, int64_t ql,

@@ -206,6 +206,27 @@ struct RecRows {
                 scatter(o[j], p.out_data + p.out.at(b, 0, hk * G + h0 + j, v0), p.out.d, n);
         }
     }
+
+    // One item of an engine: the state of (b, hk) in from state_in (or 0)
+    // at row stride L.vp after the chunk rows (every padding lane 0), the
+    // chunks in order (Kernel::chunk), the state out. Both engines' slices
+    // (recurrence_isa.h) share the fields read here.
+    template <class Kernel, class Slice>
+    static void walk_item(const RecurrenceProblem &p, const Slice &L, int64_t b, int64_t hk, float *ws) {
+        std::memset(ws, 0, sizeof(float) * size_t(L.total));
+        float *st = ws + L.xs + L.cp * L.vp;
+        if (p.has_state_in)
+            for (int64_t d = 0; d < p.dk; ++d)
+                gather(p.state_in_data + p.state_in.at(b, hk, d, 0), p.state_in.v, p.dv, st + d * L.vp);
+        // Outputs far larger than the caches bypass them.
+        const bool stream = T::kHasStream && rec_streams_out(p, W);
+        for (int64_t c0 = 0; c0 < p.seq; c0 += L.c)
+            Kernel::chunk(p, L, b, hk, c0, p.seq - c0 < L.c ? p.seq - c0 : L.c, stream, ws);
+        if (stream) T::fence();
+        if (p.has_state_out)
+            for (int64_t d = 0; d < p.dk; ++d)
+                scatter(st + d * L.vp, p.state_out_data + p.state_out.at(b, hk, d, 0), p.state_out.v, p.dv);
+    }
 };
 
 }  // namespace pmx::linear

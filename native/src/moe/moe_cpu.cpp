@@ -27,8 +27,6 @@
 namespace pmx::moe {
 namespace {
 
-const MoeVecFns &vec() { return moe_vec(); }
-
 // c[m, n] = a[m, k]·b[k, n] + beta·c, one thread (the items are the
 // parallelism; the same bits whatever the thread count). Returns oneDNN's
 // status (callers report it outside the parallel region).
@@ -169,7 +167,7 @@ void router_cpu(const RouterProblem &p, char *ws, int threads) {
             for (int64_t e = 0; e <= E; ++e) part[e] = 0.0;
             for (int64_t t = b * kRouterBlock; t < std::min(T, (b + 1) * kRouterBlock); ++t) {
                 logit_row(p, computed, t, row);
-                const double lse = vec().score_row(row, E, p.scoring, scores);
+                const double lse = moe_vec().score_row(row, E, p.scoring, scores);
                 part[E] += lse * lse;
                 for (int64_t e = 0; e < E; ++e) part[e] += double(scores[e]);
                 top_k(scores, E, K, idx);
@@ -308,7 +306,7 @@ void experts_cpu(const ExpertsProblem &p, char *ws, int threads) {
                 for (int64_t j = 0; j < h; ++j) bias[h + j] = p.b3.f32()[p.b3.off(e, j)];
                 b3 = bias + h;
             }
-            vec().activate(h1, p.gated ? h3 : nullptr, m, h, h, b1, b3, p.activation);
+            moe_vec().activate(h1, p.gated ? h3 : nullptr, m, h, h, b1, b3, p.activation);
             float *y = p.y_sorted.f32() + r0 * p.y_sorted.stride[0];
             const int64_t ldy = m <= 1 ? std::max<int64_t>(d, 1) : p.y_sorted.stride[0];
             float beta = 0.f;
@@ -353,7 +351,7 @@ void combine_cpu(const CombineProblem &p, int threads) {
                 }
                 float *out = p.out.f32() + p.out.off(t);
                 if (dense) {
-                    vec().combine_row(out, d, ys, ws, n);
+                    moe_vec().combine_row(out, d, ys, ws, n);
                     continue;
                 }
                 for (int64_t j = 0; j < d; ++j) {
